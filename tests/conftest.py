@@ -1,0 +1,29 @@
+"""Shared fixtures. Every test makes its own audio (ser.testing); no corpus audio is used."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ser import testing
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+def data_dir() -> Path:
+    """The real corpora: $SER_DATA_DIR, else ../shared/data/corpora next to the project."""
+    return Path(os.environ.get("SER_DATA_DIR", PROJECT_ROOT.parent / "shared" / "data" / "corpora"))
+
+
+@pytest.fixture(scope="session")
+def speech() -> np.ndarray:
+    """3 s of speech-like audio at 16 kHz, peak 0.3."""
+    return testing.speech_like(3.0, seed=1)
+
+
+@pytest.fixture(scope="session")
+def speech_wav(speech: np.ndarray) -> bytes:
+    return testing.wav_bytes(speech)

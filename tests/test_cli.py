@@ -1,0 +1,70 @@
+"""The `ser inspect` contract: one JSON object per line, errors per file, exit status, no traceback."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ser import testing
+from ser.cli import main
+
+
+@pytest.fixture()
+def files(tmp_path, speech) -> dict[str, Path]:
+    good = testing.write_audio(tmp_path / "good.wav", speech)
+    stereo = testing.write_audio(tmp_path / "stereo.mp3", np.stack([speech, speech], 1))
+    text = tmp_path / "text.wav"
+    text.write_text("not audio")
+    short = testing.write_audio(tmp_path / "short.wav", speech[:1000])
+    return {"good": good, "stereo": stereo, "text": text, "short": short, "missing": tmp_path / "missing.flac"}
+
+
+def _json_lines(out: str) -> list[dict]:
+    return [json.loads(line) for line in out.splitlines() if line.strip()]
+
+
+def test_json_all_good(files, capsys):
+    assert main(["inspect", "--json", str(files["good"]), str(files["stereo"])]) == 0
+    rows = _json_lines(capsys.readouterr().out)
+    assert [r["file"] for r in rows] == [str(files["good"]), str(files["stereo"])]
+    assert rows[0]["duration_s"] == pytest.approx(3.0)
+    assert rows[1]["original_channels"] == 2 and rows[1]["container"] == "MP3"
+    for key in ("peak_dbfs", "rms_dbfs", "clipped_fraction", "wraparound_count", "speech_fraction", "warnings"):
+        assert key in rows[0]
+
+
+def test_json_failures_do_not_stop_the_others(files, capsys):
+    order = ["text", "good", "short", "missing"]
+    assert main(["inspect", "--json", *[str(files[k]) for k in order]]) == 2
+    rows = _json_lines(capsys.readouterr().out)
+    assert len(rows) == 4
+    assert set(rows[0]) == {"file", "error"} and "not an audio file" in rows[0]["error"]
+    assert "error" not in rows[1]
+    assert "0.06 s long" in rows[2]["error"]
+    assert "not found" in rows[3]["error"]
+
+
+def test_human_output(files, capsys):
+    assert main(["inspect", str(files["good"]), str(files["text"])]) == 2
+    out = capsys.readouterr().out
+    assert "3.00 s" in out and "WAV PCM_16" in out and "error: text.wav is not an audio file" in out
+
+
+def test_bad_arguments_exit_2(capsys):
+    assert main(["inspect"]) == 2
+    assert main(["inspect", "--min-seconds", "abc", "x.wav"]) == 2
+    assert main(["inspect", "--min-seconds", "5", "--max-seconds", "1", "x.wav"]) == 2
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_console_script_never_prints_a_traceback(files):
+    cmd = [sys.executable, "-m", "ser.cli", "inspect", "--json", str(files["good"]), str(files["text"])]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stdout + done.stderr
+    assert len(_json_lines(done.stdout)) == 2
