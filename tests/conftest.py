@@ -27,3 +27,11 @@ def speech() -> np.ndarray:
 @pytest.fixture(scope="session")
 def speech_wav(speech: np.ndarray) -> bytes:
     return testing.wav_bytes(speech)
+
+
+@pytest.hookimpl(tryfirst=True, hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Expose each phase's report on the item (the browser fixture screenshots failures)."""
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)

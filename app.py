@@ -1,0 +1,10 @@
+"""ser dashboard: `streamlit run app.py`. Pages hold UI only; computation lives in `ser/`."""
+
+import streamlit as st
+
+st.set_page_config(page_title="ser · speech emotion recognition", page_icon="🎙️", layout="wide")
+
+pages = [
+    st.Page("pages/analyze.py", title="Analyze", icon=":material/graphic_eq:", default=True),
+]
+st.navigation(pages).run()

@@ -1,0 +1,79 @@
+"""Analyze: record or upload audio, see its quality report and what it looks like."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ser.checks import Clip, load_clip
+from ser.errors import AudioError
+from ser.features import FeatureConfig, extract_frames
+from ser.plots import chroma_figure, log_mel_figure, mfcc_figure, waveform_figure
+
+UPLOAD_TYPES = ["wav", "flac", "ogg", "oga", "opus", "mp3", "m4a", "aac", "mp4", "webm", "aif", "aiff"]
+VIEW_CONFIG = FeatureConfig()
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def analyse(data: bytes, name: str) -> tuple[Clip, dict]:
+    """Decode, check and compute the frames drawn below (cached per file content)."""
+    clip = load_clip(data, name=name)
+    frames = extract_frames(clip.samples, VIEW_CONFIG, kinds=("log_mel", "mfcc", "chroma"))
+    return clip, frames
+
+
+st.title("Analyze a voice recording")
+st.caption(
+    "Record in the browser or upload a file (WAV, FLAC, OGG, Opus, MP3, M4A/AAC, WebM; any sample rate "
+    "and channel count). Audio stays in memory for this session and is never written to disk."
+)
+
+mode = st.radio("Input", ["Record", "Upload"], horizontal=True, label_visibility="collapsed")
+if mode == "Record":
+    given = st.audio_input("Record your voice, then stop to analyse it", sample_rate=16000)
+else:
+    given = st.file_uploader("Upload an audio file", type=UPLOAD_TYPES)
+
+if given is None:
+    st.info("Speak for a few seconds (at least half a second) or upload a file to see its analysis.")
+    st.stop()
+
+data = given.getvalue()
+try:
+    with st.spinner("Decoding and checking the audio…"):
+        clip, frames = analyse(data, given.name)
+except AudioError as exc:
+    st.error(exc.message, icon=":material/error:")
+    st.stop()
+
+report = clip.report
+if mode == "Upload":
+    st.audio(data)
+
+cols = st.columns(5)
+cols[0].metric("Duration", f"{report.duration_s:.2f} s")
+cols[1].metric("Source", f"{report.original_sample_rate / 1000:g} kHz · {report.original_channels} ch",
+               help=f"{report.container} {report.codec}; analysed as 16 kHz mono")
+cols[2].metric("Peak", f"{report.peak_dbfs:.1f} dBFS")
+cols[3].metric("Speech level", "—" if report.speech_dbfs is None else f"{report.speech_dbfs:.1f} dBFS",
+               help="RMS level inside the regions the voice activity detector marks as speech")
+cols[4].metric("Speech", f"{100 * report.speech_fraction:.0f} %", help="Share of the time with speech (Silero VAD)")
+
+if report.warnings:
+    for warning in report.warnings:
+        st.warning(warning, icon=":material/warning:")
+else:
+    st.success("Audio quality looks fine: no clipping, glitches, silence or level problems found.",
+               icon=":material/check_circle:")
+
+wave_tab, mel_tab, mfcc_tab, chroma_tab = st.tabs(["Waveform", "Spectrogram", "MFCC", "Chroma"])
+with wave_tab:
+    st.plotly_chart(waveform_figure(clip.samples, clip.sample_rate), width="stretch", theme=None)
+with mel_tab:
+    st.plotly_chart(log_mel_figure(frames["log_mel"], VIEW_CONFIG), width="stretch", theme=None)
+with mfcc_tab:
+    st.plotly_chart(mfcc_figure(frames["mfcc"], VIEW_CONFIG), width="stretch", theme=None)
+with chroma_tab:
+    st.plotly_chart(chroma_figure(frames["chroma"], VIEW_CONFIG), width="stretch", theme=None)
+
+with st.expander("Full quality report"):
+    st.json(report.to_dict())

@@ -1,0 +1,159 @@
+"""Real-browser tests: Debian's Chromium driven by Playwright against `streamlit run app.py`.
+
+The fake microphone plays a WAV this test makes (espeak-ng speech when installed, else a
+synthetic speech-like signal). Skipped with a reason when Chromium or Playwright is missing;
+`.ci/run` installs Chromium so CI runs them. Screenshots of failures go to a temp folder (path
+printed); set SER_SCREENSHOTS=DIR to also save a screenshot of each page state there.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ser import testing
+
+from .conftest import PROJECT_ROOT
+
+CHROMIUM = os.environ.get("SER_CHROMIUM", "/usr/bin/chromium")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)"),
+]
+playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+
+FAILURES = Path(tempfile.gettempdir()) / "ser-browser-failures"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    port = _free_port()
+    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+           "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
+    proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                    break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
+                pytest.fail(f"streamlit did not become healthy:\n{out}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="module")
+def mic_wav(tmp_path_factory) -> Path:
+    """16-bit PCM speech for the fake microphone, starting with speech."""
+    path = tmp_path_factory.mktemp("mic") / "speech.wav"
+    if shutil.which("espeak-ng"):
+        raw = path.with_name("raw.wav")
+        text = "Hello, this is a test of the speech emotion dashboard. I am speaking clearly and calmly."
+        subprocess.run(["espeak-ng", "-w", str(raw), text], check=True, capture_output=True)
+        import soundfile as sf
+
+        data, rate = sf.read(raw, dtype="float32")
+        start = int(np.argmax(np.abs(data) > 0.01))
+        testing.write_audio(path, data[start:], rate, subtype="PCM_16")
+    else:
+        testing.write_audio(path, testing.speech_like(6.0, 16000, seed=4), 16000, subtype="PCM_16")
+    return path
+
+
+@pytest.fixture()
+def page(request, mic_wav: Path, server: str):
+    args = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-audio-capture={mic_wav}", "--disable-gpu", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=args)
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        pg = context.new_page()
+        pg.set_default_timeout(60_000)
+        pg.goto(server)
+        pg.get_by_test_id("stAppViewContainer").wait_for()
+        yield pg
+        if getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed:
+            FAILURES.mkdir(exist_ok=True)
+            shot = FAILURES / f"{request.node.name}.png"
+            pg.screenshot(path=str(shot), full_page=True)
+            print(f"screenshot of the failure: {shot}")
+        browser.close()
+
+
+def _snapshot(pg, name: str) -> None:
+    folder = os.environ.get("SER_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        pg.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+
+def _metric(pg, label: str) -> str:
+    metric = pg.get_by_test_id("stMetric").filter(has_text=label).first
+    return metric.get_by_test_id("stMetricValue").inner_text()
+
+
+def test_record_with_the_microphone(page):
+    audio_input = page.get_by_test_id("stAudioInput")
+    audio_input.get_by_role("button", name="Record", exact=True).click()
+    stop = audio_input.get_by_role("button", name="Stop recording")
+    stop.wait_for()
+    page.wait_for_timeout(3000)
+    stop.click()
+    page.get_by_test_id("stMetric").first.wait_for()
+    seconds = float(_metric(page, "Duration").split()[0])
+    assert 2.0 <= seconds <= 4.5
+    assert _metric(page, "Source").startswith("16 kHz · 1 ch")
+    assert page.get_by_test_id("stAlertContainer").filter(has_text="not an audio").count() == 0
+    page.get_by_test_id("stPlotlyChart").first.wait_for()
+    _snapshot(page, "analyze-recording")
+
+
+def test_upload_a_stereo_mp3(page, tmp_path):
+    stereo = np.stack([testing.speech_like(2.5, 44100, seed=7)] * 2, axis=1)
+    path = testing.write_audio(tmp_path / "upload.mp3", stereo, 44100)
+    page.get_by_text("Upload", exact=True).click()
+    page.locator('input[type="file"]').set_input_files(str(path))
+    page.get_by_test_id("stMetric").first.wait_for()
+    assert _metric(page, "Source").startswith("44.1 kHz · 2 ch")
+    page.get_by_role("tab", name="Spectrogram").click()
+    page.wait_for_timeout(500)
+    _snapshot(page, "analyze-upload")
+
+
+def test_bad_upload_shows_a_message(page, tmp_path):
+    bad = tmp_path / "notes.wav"
+    bad.write_text("not audio at all\n" * 50)
+    page.get_by_text("Upload", exact=True).click()
+    page.locator('input[type="file"]').set_input_files(str(bad))
+    alert = page.get_by_test_id("stAlertContainer").filter(has_text="not an audio file")
+    alert.wait_for()
+    assert page.get_by_text("Traceback").count() == 0
