@@ -331,14 +331,19 @@ def _decode_soundfile(
         block = max(1, int(CHUNK_SECONDS * rate))
 
         def blocks() -> Iterator[np.ndarray]:
+            done = 0
             try:
                 while True:
                     data = snd.read(block, dtype="float32", always_2d=True)
                     if len(data) == 0:
                         return
+                    done += len(data)
                     yield data
-            except sf.LibsndfileError as exc:
-                raise CorruptAudioError(f"{display} is damaged: decoding failed ({exc.error_string}).") from None
+            except sf.LibsndfileError:
+                of = f" of {declared:.2f} s" if declared else ""
+                raise CorruptAudioError(
+                    f"{display} is damaged or truncated: decoding stopped after {done / rate:.2f} s{of}."
+                ) from None
 
         samples, stats, frames = _convert(blocks(), rate, target_rate, declared, max_seconds, display)
         exact_count = snd.format in {"WAV", "WAVEX", "RF64", "W64", "FLAC", "AIFF", "CAF", "AU"}
@@ -361,7 +366,8 @@ def _decode_av(
         raise _BackendCannotOpen(f"av: {exc}") from None
     with container:
         if not container.streams.audio:
-            raise NotAudioError(f"{display} has no audio track.")
+            what = " (it holds a picture or video only)" if container.streams.video else ""
+            raise NotAudioError(f"{display} is not an audio file: it has no audio track{what}.")
         stream = container.streams.audio[0]
         ctx = stream.codec_context
         rate = int(ctx.sample_rate or stream.rate or 0)

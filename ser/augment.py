@@ -18,6 +18,7 @@ import librosa
 import numpy as np
 from scipy import signal as sps
 
+from ser.config import from_mapping
 from ser.errors import ConfigError
 
 NOISE_KINDS: tuple[str, ...] = ("white", "pink")
@@ -159,13 +160,7 @@ class AugmentConfig:
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> AugmentConfig:
         """Build from a dict; missing keys take defaults, unknown keys are rejected."""
-        if not isinstance(d, Mapping):
-            raise ConfigError(f"an AugmentConfig must be a mapping, got {type(d).__name__}")
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(str(k) for k in d if k not in known)
-        if unknown:
-            raise ConfigError(f"unknown AugmentConfig key(s): {', '.join(unknown)}")
-        return cls(**d)
+        return from_mapping(cls, d)
 
 
 def _is_number(value: Any) -> bool:

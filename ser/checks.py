@@ -94,7 +94,8 @@ def check(decoded: DecodedAudio, limits: Limits = Limits()) -> QualityReport:
     name = info.name or "The audio"
     if stats.nonfinite:
         raise NonFiniteAudioError(
-            f"{name} contains {stats.nonfinite} NaN or infinite sample values; the file was written by faulty software."
+            f"{name} contains {stats.nonfinite} NaN or infinite sample value{'s' if stats.nonfinite > 1 else ''}; "
+            "the file was written by faulty software."
         )
     duration = len(y) / sr
     if duration < limits.min_seconds:

@@ -17,6 +17,7 @@ from typing import Any
 import librosa
 import numpy as np
 
+from ser.config import from_mapping
 from ser.errors import AudioError, ConfigError
 
 FEATURE_CONFIG_VERSION = 1
@@ -102,13 +103,7 @@ class FeatureConfig:
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> FeatureConfig:
         """Build from a dict; missing keys take defaults, unknown keys are rejected."""
-        if not isinstance(d, Mapping):
-            raise ConfigError(f"a FeatureConfig must be a mapping, got {type(d).__name__}")
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(str(k) for k in d if k not in known)
-        if unknown:
-            raise ConfigError(f"unknown FeatureConfig key(s): {', '.join(unknown)}")
-        return cls(**d)
+        return from_mapping(cls, d)
 
     def to_json(self) -> str:
         """JSON text with sorted keys."""

@@ -29,6 +29,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ser.config import from_mapping
 from ser.errors import ConfigError
 
 EMOTIONS: tuple[str, ...] = ("neutral", "calm", "happy", "sad", "angry", "fearful", "disgust", "surprised")
@@ -139,10 +140,4 @@ class LabelSet:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> LabelSet:
         """Build a label set from ``to_dict`` output; unknown keys or emotions raise ``ConfigError``."""
-        if not isinstance(data, Mapping):
-            raise ConfigError(f"A label set must be a mapping, not {type(data).__name__}.")
-        extra = set(data) - {"merge_calm", "keep"}
-        if extra:
-            raise ConfigError(f"Unknown label set field(s): {', '.join(sorted(map(str, extra)))}.")
-        keep = data.get("keep")
-        return cls(merge_calm=data.get("merge_calm", False), keep=None if keep is None else keep)
+        return from_mapping(cls, data)

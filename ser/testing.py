@@ -133,3 +133,80 @@ def _encode_with_av(path: Path, data: np.ndarray, sample_rate: int, container_fo
             container.mux(packet)
         for packet in stream.encode(None):
             container.mux(packet)
+
+
+def wrap_int16(x: np.ndarray) -> np.ndarray:
+    """What a recorder that does not limit samples beyond full scale stores: int16 overflow
+    wraps around and flips the sign (the audio-recorder-streamlit defect)."""
+    ints = np.round(np.asarray(x, dtype=np.float64) * 32767).astype(np.int64)
+    return ((((ints + 32768) % 65536) - 32768) / 32768).astype(np.float32)
+
+
+def write_gallery(folder: str | Path) -> list[tuple[str, Path]]:
+    """Write a gallery of ordinary, odd and broken inputs into ``folder``.
+
+    Returns (description, path) pairs. Used by tests and to document what ``ser inspect``
+    says about each kind of input. Paths that must not exist (a missing file) are included.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    speech = speech_like(3.0, seed=11)
+    stereo48 = np.stack([speech_like(3.0, 48000, seed=11)] * 2, axis=1)
+    six96 = np.stack([speech_like(2.0, 96000, seed=12) * (1 - 0.1 * c) for c in range(6)], axis=1)
+    items: list[tuple[str, Path]] = []
+
+    def add(description: str, name: str, samples: np.ndarray | None = None, rate: int = SAMPLE_RATE, **kw) -> Path:
+        path = folder / name
+        if samples is not None:
+            write_audio(path, samples, rate, **kw)
+        items.append((description, path))
+        return path
+
+    add("WAV 16-bit 16 kHz mono", "speech16k.wav", speech)
+    add("WAV 24-bit 48 kHz stereo", "stereo48k_24bit.wav", stereo48, 48000, subtype="PCM_24")
+    add("WAV 32-bit float 96 kHz 6 channels", "six_channels_96k_float.wav", six96, 96000, subtype="FLOAT")
+    add("WAV 32-bit integer 44.1 kHz", "int32_44k.wav", speech_like(3.0, 44100, seed=13), 44100, subtype="PCM_32")
+    add("WAV 8-bit unsigned 22.05 kHz", "u8_22k.wav", speech_like(3.0, 22050, seed=14), 22050, subtype="PCM_U8")
+    add("WAV µ-law 8 kHz (telephone)", "ulaw8k.wav", speech_like(3.0, 8000, seed=15), 8000, subtype="ULAW")
+    add("FLAC 44.1 kHz stereo", "stereo44k.flac", np.stack([speech_like(3.0, 44100, seed=16)] * 2, 1), 44100)
+    add("OGG Vorbis 22.05 kHz", "vorbis22k.ogg", speech_like(3.0, 22050, seed=17), 22050)
+    add("Opus (OGG) 48 kHz", "opus48k.opus", stereo48, 48000)
+    add("MP3 44.1 kHz stereo", "stereo44k.mp3", np.stack([speech_like(3.0, 44100, seed=18)] * 2, 1), 44100)
+    add("M4A/AAC 44.1 kHz", "aac44k.m4a", speech_like(3.0, 44100, seed=19), 44100)
+    add("WebM/Opus 48 kHz (what browsers record)", "browser.webm", speech_like(3.0, 48000, seed=20), 48000)
+    add("speech with DC offset +0.3", "dc_offset.wav", speech + 0.3)
+    add("clipped, too loud", "clipped.wav", np.clip(speech * 8, -1, 1))
+    add("wrap-around glitches (int16 overflow)", "wraparound.wav", wrap_int16(speech * 4))
+    add("very quiet speech (peak -50 dBFS)", "quiet.wav", speech * 0.0105)
+    add("mostly silence (0.75 s speech in 6 s)", "mostly_silence.wav", np.concatenate([speech[:12000], np.zeros(84000, np.float32)]))
+    add("white noise only", "noise.wav", noise(3.0, amplitude=0.1))
+    add("0.1 s clip", "blip.wav", speech[:1600])
+    add("digital silence 3 s", "silence.wav", np.zeros(48000, np.float32))
+    add("hiss at -80 dBFS", "hiss.wav", noise(3.0, amplitude=1e-4))
+    add("constant DC, no sound", "dc_only.wav", np.full(48000, 0.25, np.float32))
+    nan = speech.copy()
+    nan[100:110] = np.nan
+    add("float WAV with NaN samples", "nan.wav", nan, subtype="FLOAT")
+    inf = speech.copy()
+    inf[200] = np.inf
+    add("float WAV with an Inf sample", "inf.wav", inf, subtype="FLOAT")
+    whole = wav_bytes(speech)
+    for description, name, data in [
+        ("text file renamed .wav", "notes.wav", b"These are meeting notes, not audio.\n" * 20),
+        ("PNG image renamed .mp3", "picture.mp3", b"\x89PNG\r\n\x1a\n" + bytes(300)),
+        ("zero-length file", "empty.wav", b""),
+        ("WAV header with no samples", "header_only.wav", wav_bytes(speech[:0])),
+        ("WAV cut in half (truncated)", "truncated.wav", whole[: len(whole) // 2]),
+        ("WAV cut inside the header", "cut_header.wav", whole[:30]),
+    ]:
+        (folder / name).write_bytes(data)
+        items.append((description, folder / name))
+    flac = write_audio(folder / "full.flac", speech).read_bytes()
+    (folder / "full.flac").unlink()
+    (folder / "truncated.flac").write_bytes(flac[: len(flac) // 2])
+    items.append(("FLAC cut in half (truncated)", folder / "truncated.flac"))
+    add("unicode and HTML in the name", "<img src=x onerror=alert(1)> ünïcødé 声.wav", speech)
+    (folder / "a folder.wav").mkdir(exist_ok=True)
+    items.append(("a folder named .wav", folder / "a folder.wav"))
+    items.append(("missing file", folder / "missing.wav"))
+    return items

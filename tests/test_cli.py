@@ -68,3 +68,31 @@ def test_console_script_never_prints_a_traceback(files):
     assert done.returncode == 2
     assert "Traceback" not in done.stdout + done.stderr
     assert len(_json_lines(done.stdout)) == 2
+
+
+def test_gallery_of_odd_inputs(tmp_path, capsys):
+    """Every kind of input gets a result or a one-line message; each broken kind its own error."""
+    items = testing.write_gallery(tmp_path)
+    assert main(["inspect", "--json", *[str(p) for _, p in items]]) == 2
+    rows = _json_lines(capsys.readouterr().out)
+    assert len(rows) == len(items) >= 30
+    by_name = {Path(r["file"]).name: r for r in rows}
+    ok = [n for n, r in by_name.items() if "error" not in r]
+    assert len(ok) == 19
+    expected = {
+        "notes.wav": "not an audio file", "picture.mp3": "not an audio file", "empty.wav": "empty",
+        "header_only.wav": "no audio samples", "truncated.wav": "truncated", "cut_header.wav": "damaged",
+        "truncated.flac": "damaged or truncated: decoding stopped after", "blip.wav": "at least 0.5 s", "silence.wav": "silent",
+        "hiss.wav": "silent", "dc_only.wav": "silent", "nan.wav": "NaN", "inf.wav": "1 NaN or infinite sample value;",
+        "a folder.wav": "folder", "missing.wav": "not found",
+    }
+    for name, text in expected.items():
+        assert text in by_name[name]["error"].replace(name, ""), (name, by_name[name])
+    warned = {n: " ".join(by_name[n]["warnings"]) for n in ok}
+    assert "Clipping" in warned["clipped.wav"]
+    assert "Wrap-around" in warned["wraparound.wav"]
+    assert "Very quiet" in warned["quiet.wav"]
+    assert "Mostly silence" in warned["mostly_silence.wav"]
+    assert "No speech" in warned["noise.wav"]
+    assert "DC offset" in warned["dc_offset.wav"]
+    assert by_name["six_channels_96k_float.wav"]["original_channels"] == 6

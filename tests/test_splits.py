@@ -9,8 +9,8 @@ from ser.errors import ConfigError, SplitLeakError
 from ser.splits import (
     assert_speaker_independent,
     fold_speakers,
-    leave_one_speaker_out,
     leaked_speakers,
+    leave_one_speaker_out,
     natural_key,
     speaker_group_folds,
 )
