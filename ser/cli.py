@@ -62,7 +62,78 @@ def _build_parser() -> argparse.ArgumentParser:
     inspect.add_argument("--min-seconds", type=_seconds, default=0.5, help="shortest accepted audio (default 0.5)")
     inspect.add_argument("--max-seconds", type=_seconds, default=7200.0, help="longest accepted audio (default 7200)")
     inspect.set_defaults(handler=_inspect)
+
+    predict = sub.add_parser(
+        "predict",
+        help="predict the emotion of audio files",
+        description="Classify each file with an installed model (loaded once for all files).",
+    )
+    predict.add_argument("paths", nargs="+", metavar="PATH", help="audio files in any supported format")
+    predict.add_argument("--model", default=None, help="model name or folder (default: the shipped default model)")
+    predict.add_argument("--speaker-baseline", nargs="+", metavar="FILE", default=None,
+                         help="a few unlabeled clips of the same speaker (e.g. 10-30 s of speech) for speaker calibration")
+    predict.add_argument("--json", action="store_true", help="print one JSON object per file and line")
+    predict.set_defaults(handler=_predict)
+
+    models = sub.add_parser("models", help="list installed models with their speaker-independent figures")
+    models.add_argument("--markdown", action="store_true", help="print the full markdown comparison table")
+    models.set_defaults(handler=_models)
+
+    train = sub.add_parser("train", help="train a model from the zoo, evaluate it speaker-independently, write models/NAME/")
+    train.add_argument("recipe", help="zoo recipe: " + ", ".join(_recipes()))
+    train.add_argument("--data", nargs="+", required=True, metavar="PATH", help="corpus manifests or folders (RAVDESS, TESS, SAVEE, CREMA-D, EmoDB layouts)")
+    train.add_argument("--name", default=None, help="model folder name (default: the recipe name)")
+    train.add_argument("--out", default=None, help="models folder (default: the project's models/)")
+    train.add_argument("--labels", default="all", help="'all' (8 emotions), 'merge-calm', or a comma-separated subset")
+    train.add_argument("--protocols", default="auto", help="'auto' (all the data allows), 'none', or a comma-separated list: " + ", ".join(_protocols()))
+    train.add_argument("--epochs", type=int, default=None, help="maximum epochs (Keras models)")
+    train.add_argument("--seed", type=int, default=None, help="random seed (default: the recipe's)")
+    train.set_defaults(handler=_train)
+
+    evaluate = sub.add_parser("evaluate", help="re-run the evaluation protocol for installed models and print the comparison table")
+    evaluate.add_argument("models", nargs="*", help="model names (default: all installed)")
+    evaluate.add_argument("--data", nargs="+", default=None, metavar="PATH", help="corpora (needed unless --table-only)")
+    evaluate.add_argument("--protocols", default="auto", help="'auto' or a comma-separated list: " + ", ".join(_protocols()))
+    evaluate.add_argument("--table-only", action="store_true", help="print the table from the stored metrics; compute nothing")
+    evaluate.set_defaults(handler=_evaluate)
     return parser
+
+
+def _recipes() -> list[str]:
+    from ser.zoo import PRESETS
+
+    return list(PRESETS)
+
+
+def _protocols() -> list[str]:
+    from ser.evaluation import PROTOCOLS
+
+    return list(PROTOCOLS)
+
+
+def _parse_protocols(text: str) -> list[str] | None:
+    from ser.errors import ConfigError
+    from ser.evaluation import PROTOCOLS
+
+    if text == "auto":
+        return None
+    if text == "none":
+        return []
+    names = [t.strip() for t in text.split(",") if t.strip()]
+    unknown = [n for n in names if n not in PROTOCOLS]
+    if unknown:
+        raise ConfigError(f"unknown protocol(s): {', '.join(unknown)} (known: {', '.join(PROTOCOLS)})")
+    return names
+
+
+def _parse_labels(text: str):
+    from ser.labels import LabelSet
+
+    if text == "all":
+        return LabelSet()
+    if text == "merge-calm":
+        return LabelSet(merge_calm=True)
+    return LabelSet(keep=tuple(t.strip() for t in text.split(",") if t.strip()))
 
 
 def _seconds(text: str) -> float:
@@ -80,6 +151,115 @@ def _inspect(args: argparse.Namespace) -> int:
 
     limits = Limits(min_seconds=args.min_seconds, max_seconds=args.max_seconds)
     return _for_each_file(args.paths, lambda path: load_clip(path, limits).report, _format_report, as_json=args.json)
+
+
+def _predict(args: argparse.Namespace) -> int:
+    from ser.checks import load_clip
+    from ser.predictor import Predictor
+
+    predictor = Predictor(args.model)
+    baseline = None
+    if args.speaker_baseline:
+        baseline = predictor.baseline([load_clip(p).samples for p in args.speaker_baseline])
+
+    def run(path: str) -> _Prediction:
+        clip = load_clip(path)
+        probabilities = predictor.predict(clip.samples, baseline)
+        return _Prediction(predictor.name, probabilities, clip.report.duration_s, list(clip.report.warnings), baseline is not None)
+
+    return _for_each_file(args.paths, run, _format_prediction, as_json=args.json)
+
+
+class _Prediction:
+    def __init__(self, model: str, probabilities: dict[str, float], duration: float, warnings: list[str], calibrated: bool) -> None:
+        self.model, self.probabilities, self.duration, self.warnings, self.calibrated = model, probabilities, duration, warnings, calibrated
+
+    @property
+    def emotion(self) -> str:
+        return max(self.probabilities, key=self.probabilities.get)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "emotion": self.emotion,
+            "probabilities": {k: round(v, 4) for k, v in self.probabilities.items()},
+            "duration_s": self.duration,
+            "speaker_calibrated": self.calibrated,
+            "warnings": self.warnings,
+        }
+
+
+def _format_prediction(path: str, p: _Prediction) -> str:
+    ranked = sorted(p.probabilities.items(), key=lambda kv: -kv[1])
+    bars = "\n".join(f"  {label:10s} {'█' * round(20 * prob):20s} {100 * prob:5.1f}%" for label, prob in ranked)
+    note = " (speaker-calibrated)" if p.calibrated else ""
+    lines = [f"{path}: {p.emotion} ({100 * ranked[0][1]:.0f}%){note} · {p.duration:.2f} s · model {p.model}", bars]
+    lines += [f"  warning: {w}" for w in p.warnings]
+    return "\n".join(lines) + "\n"
+
+
+def _models(args: argparse.Namespace) -> int:
+    from ser.artifacts import ModelError, default_model_name, list_models, models_dir
+    from ser.experiment import comparison_table
+
+    names = list_models()
+    if not names:
+        print(f"No models installed in {models_dir()}. Train one with `ser train`.")
+        return EXIT_OK
+    if args.markdown:
+        print(comparison_table([models_dir() / n for n in names]))
+        return EXIT_OK
+    try:
+        default = default_model_name()
+    except ModelError:
+        default = None
+    table = comparison_table([models_dir() / n for n in names]).splitlines()
+    for line in table[:1] + table[2:]:
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        mark = "*" if cells[0] == default else " "
+        print(f"{mark} {cells[0]:22s} " + "  ".join(f"{c:>10s}" for c in cells[1:]))
+    if default:
+        print("\n* default model. Figures: speaker-independent, from `ser evaluate` (see models/README.md).")
+    return EXIT_OK
+
+
+def _train(args: argparse.Namespace) -> int:
+    import shlex
+    from dataclasses import replace
+    from pathlib import Path
+
+    from ser.artifacts import models_dir
+    from ser.experiment import train
+    from ser.zoo import preset
+
+    spec = preset(args.recipe)
+    name = args.name or args.recipe
+    spec = replace(spec, name=name)
+    if args.epochs is not None:
+        spec = replace(spec, epochs=args.epochs)
+    if args.seed is not None:
+        spec = replace(spec, seed=args.seed)
+    out = Path(args.out) if args.out else models_dir()
+    command = "ser " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:2] == ["train"] else f"ser train {args.recipe}"
+    train(spec, args.data, out / name, label_set=_parse_labels(args.labels), protocols=_parse_protocols(args.protocols), command=command)
+    return EXIT_OK
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from ser.artifacts import list_models, resolve
+    from ser.errors import ConfigError
+    from ser.experiment import comparison_table, reevaluate
+
+    folders = [resolve(n) for n in (args.models or list_models())]
+    if not folders:
+        raise ConfigError("no models to evaluate")
+    if not args.table_only:
+        if not args.data:
+            raise ConfigError("--data is needed to evaluate (or use --table-only)")
+        for folder in folders:
+            reevaluate(folder, args.data, _parse_protocols(args.protocols))
+    print(comparison_table(folders))
+    return EXIT_OK
 
 
 def _for_each_file(

@@ -1,0 +1,172 @@
+"""The evaluation protocol every model goes through, speaker-independent only.
+
+- ``ravdess_6fold``: RAVDESS, 6 folds by actor groups (1–4, 5–8, …, 21–24)
+- ``tess_loso``: TESS, leave one speaker out (train on one actress, test on the other)
+- ``ravdess_to_tess`` / ``tess_to_ravdess``: cross-corpus, on the classes both corpora share
+
+Each split is scored three ways: ``none`` (one clip at a time, no calibration) and
+``baseline_K`` (speaker calibration: K unlabeled clips of the test speaker, drawn at random,
+give that speaker's mean; the model variant trained with speaker calibration then classifies
+the speaker's *other* clips, so the baseline clips are never scored).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ser.corpora import Row
+from ser.errors import ConfigError
+from ser.labels import EMOTIONS, LabelSet
+from ser.metrics import fold_mean, summarize
+from ser.normalize import feature_mean
+from ser.splits import assert_speaker_independent, leave_one_speaker_out, speaker_group_folds
+from ser.training import ModelSpec, fit
+
+BASELINE_SIZES = (3, 10)
+VARIANTS = ("none",) + tuple(f"baseline_{k}" for k in BASELINE_SIZES)
+
+
+@dataclass(frozen=True)
+class Protocol:
+    name: str
+    title: str
+    train: str
+    test: str
+    scheme: str  # "groups6", "loso" or "cross"
+
+
+PROTOCOLS: dict[str, Protocol] = {
+    p.name: p
+    for p in (
+        Protocol("ravdess_6fold", "RAVDESS, 6 folds by actor", "ravdess", "ravdess", "groups6"),
+        Protocol("tess_loso", "TESS, leave one speaker out", "tess", "tess", "loso"),
+        Protocol("ravdess_to_tess", "RAVDESS → TESS (cross-corpus)", "ravdess", "tess", "cross"),
+        Protocol("tess_to_ravdess", "TESS → RAVDESS (cross-corpus)", "tess", "ravdess", "cross"),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Split:
+    train: np.ndarray  # indices into the rows
+    test: np.ndarray
+    test_speakers: tuple[str, ...]
+
+
+def protocol_labels(protocol: Protocol, rows: Sequence[Row], label_set: LabelSet) -> tuple[str, ...]:
+    """The classes a protocol scores: those present on both the train and the test side."""
+    train = {label_set.apply(r.emotion) for r in rows if r.dataset == protocol.train}
+    test = {label_set.apply(r.emotion) for r in rows if r.dataset == protocol.test}
+    return tuple(e for e in EMOTIONS if e in train and e in test)
+
+
+def plan(protocol: Protocol, rows: Sequence[Row], labels: Sequence[str], label_set: LabelSet) -> list[Split]:
+    """Speaker-independent train/test index splits; every split is checked for speaker leaks."""
+    usable = np.array([label_set.apply(r.emotion) in labels for r in rows])
+    speakers = [r.speaker for r in rows]
+    if protocol.scheme == "cross":
+        train = np.where(usable & np.array([r.dataset == protocol.train for r in rows]))[0]
+        test = np.where(usable & np.array([r.dataset == protocol.test for r in rows]))[0]
+        splits = [(train, test)]
+    else:
+        idx = np.where(usable & np.array([r.dataset == protocol.test for r in rows]))[0]
+        local = [speakers[i] for i in idx]
+        folds = speaker_group_folds(local, 6) if protocol.scheme == "groups6" else leave_one_speaker_out(local)
+        splits = [(idx[tr], idx[te]) for tr, te in folds]
+    out = []
+    for train, test in splits:
+        if len(train) == 0 or len(test) == 0:
+            raise ConfigError(f"{protocol.title}: no data on one side of a split")
+        assert_speaker_independent(speakers, train, test)
+        out.append(Split(train, test, tuple(sorted({speakers[i] for i in test}))))
+    return out
+
+
+def available_protocols(rows: Sequence[Row]) -> list[str]:
+    """Protocols whose corpora are present in ``rows``."""
+    datasets = {r.dataset for r in rows}
+    return [name for name, p in PROTOCOLS.items() if p.train in datasets and p.test in datasets]
+
+
+def evaluate(
+    spec: ModelSpec,
+    rows: Sequence[Row],
+    features: Sequence[np.ndarray],
+    label_set: LabelSet,
+    protocols: Sequence[str],
+    *,
+    log: Callable[[str], None] = lambda message: None,
+) -> dict:
+    """Run ``protocols``; returns {"metrics": ..., "confusion": ..., "history": ...} (JSON-ready)."""
+    metrics: dict = {}
+    confusion: dict = {}
+    history: dict = {}
+    for name in protocols:
+        protocol = PROTOCOLS[name]
+        labels = protocol_labels(protocol, rows, label_set)
+        splits = plan(protocol, rows, labels, label_set)
+        y = np.array([labels.index(label_set.apply(r.emotion)) if label_set.apply(r.emotion) in labels else -1 for r in rows])
+        per_variant: dict[str, list] = {v: [] for v in VARIANTS}
+        fold_info, fold_history = [], []
+        for i, split in enumerate(splits, 1):
+            start = time.perf_counter()
+            results, hist = _run_split(spec, rows, features, y, labels, split)
+            for variant, (y_true, proba) in results.items():
+                per_variant[variant].append(summarize(y_true, proba, labels))
+            fold_info.append({"test_speakers": list(split.test_speakers), "n_train": int(len(split.train)), "n_test": int(len(split.test))})
+            fold_history.append(hist)
+            accs = ", ".join(f"{v} {per_variant[v][-1]['accuracy']:.3f}" for v in VARIANTS)
+            log(f"{protocol.title}: fold {i}/{len(splits)} ({', '.join(split.test_speakers[:4])}) accuracy {accs} [{time.perf_counter() - start:.0f} s]")
+        metrics[name] = {"title": protocol.title, "labels": list(labels), "folds": fold_info, "variants": {}}
+        confusion[name] = {"labels": list(labels), "variants": {}}
+        for variant, summaries in per_variant.items():
+            matrices = [s.pop("confusion") for s in summaries]
+            summed = np.sum(matrices, axis=0).tolist()
+            metrics[name]["variants"][variant] = {
+                "per_fold": summaries,
+                "mean": fold_mean(summaries),
+                "pooled": _pooled(summaries, summed, labels),
+            }
+            confusion[name]["variants"][variant] = {"per_fold": matrices, "summed": summed}
+        history[name] = fold_history
+    return {"metrics": metrics, "confusion": confusion, "history": history}
+
+
+def _run_split(spec, rows, features, y, labels, split: Split) -> tuple[dict, dict]:
+    speakers = [r.speaker for r in rows]
+    train_x = [features[i] for i in split.train]
+    train_s = [speakers[i] for i in split.train]
+    plain = fit(spec, train_x, y[split.train], train_s, labels, calibrated=False)
+    calibrated = fit(spec, train_x, y[split.train], train_s, labels, calibrated=True)
+    results = {"none": (y[split.test], plain.proba([features[i] for i in split.test]))}
+    rng = np.random.default_rng(spec.seed)
+    for k in BASELINE_SIZES:
+        y_true, probas = [], []
+        for speaker in split.test_speakers:
+            idx = np.array([i for i in split.test if speakers[i] == speaker])
+            chosen = rng.permutation(len(idx))
+            base, scored = idx[chosen[:k]], idx[chosen[k:]]
+            mean = feature_mean([features[i] for i in base])
+            probas.append(calibrated.proba([features[i] for i in scored], speaker_mean=mean))
+            y_true.append(y[scored])
+        results[f"baseline_{k}"] = (np.concatenate(y_true), np.concatenate(probas))
+    history = {"plain": plain.history, "calibrated": calibrated.history,
+               "temperature": {"plain": plain.temperature, "calibrated": calibrated.temperature}}
+    return results, history
+
+
+def _pooled(summaries: list[dict], summed: list[list[int]], labels: Sequence[str]) -> dict:
+    """Accuracy and UAR of all folds' predictions together (from the summed confusion matrix)."""
+    m = np.asarray(summed, dtype=float)
+    support = m.sum(axis=1)
+    recall = np.divide(np.diag(m), support, out=np.zeros_like(support), where=support > 0)
+    return {
+        "n": int(m.sum()),
+        "accuracy": float(np.trace(m) / max(m.sum(), 1)),
+        "uar": float(recall[support > 0].mean()),
+        "ece": float(np.average([s["ece"] for s in summaries], weights=[s["n"] for s in summaries])),
+    }

