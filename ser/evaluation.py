@@ -7,7 +7,8 @@
 Each split is scored three ways: ``none`` (one clip at a time, no calibration) and
 ``baseline_K`` (speaker calibration: K unlabeled clips of the test speaker, drawn at random,
 give that speaker's mean; the model variant trained with speaker calibration then classifies
-the speaker's *other* clips, so the baseline clips are never scored).
+the speaker's *other* clips, so the baseline clips are never scored; a speaker with fewer than
+2K clips, which only happens in tiny test corpora, gives half of them).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import numpy as np
 from ser.corpora import Row
 from ser.errors import ConfigError
 from ser.labels import EMOTIONS, LabelSet
-from ser.metrics import fold_mean, summarize
+from ser.metrics import fold_mean, pool, summarize
 from ser.normalize import feature_mean
 from ser.splits import assert_speaker_independent, leave_one_speaker_out, speaker_group_folds
 from ser.training import ModelSpec, fit
@@ -111,12 +112,14 @@ def evaluate(
         splits = plan(protocol, rows, labels, label_set)
         y = np.array([labels.index(label_set.apply(r.emotion)) if label_set.apply(r.emotion) in labels else -1 for r in rows])
         per_variant: dict[str, list] = {v: [] for v in VARIANTS}
+        predictions: dict[str, list] = {v: [] for v in VARIANTS}
         fold_info, fold_history = [], []
         for i, split in enumerate(splits, 1):
             start = time.perf_counter()
             results, hist = _run_split(spec, rows, features, y, labels, split)
             for variant, (y_true, proba) in results.items():
                 per_variant[variant].append(summarize(y_true, proba, labels))
+                predictions[variant].append((y_true, proba))
             fold_info.append({"test_speakers": list(split.test_speakers), "n_train": int(len(split.train)), "n_test": int(len(split.test))})
             fold_history.append(hist)
             accs = ", ".join(f"{v} {per_variant[v][-1]['accuracy']:.3f}" for v in VARIANTS)
@@ -125,12 +128,9 @@ def evaluate(
         confusion[name] = {"labels": list(labels), "variants": {}}
         for variant, summaries in per_variant.items():
             matrices = [s.pop("confusion") for s in summaries]
-            summed = np.sum(matrices, axis=0).tolist()
-            metrics[name]["variants"][variant] = {
-                "per_fold": summaries,
-                "mean": fold_mean(summaries),
-                "pooled": _pooled(summaries, summed, labels),
-            }
+            pooled = pool(predictions[variant], labels)
+            summed = pooled.pop("confusion")
+            metrics[name]["variants"][variant] = {"per_fold": summaries, "mean": fold_mean(summaries), "pooled": pooled}
             confusion[name]["variants"][variant] = {"per_fold": matrices, "summed": summed}
         history[name] = fold_history
     return {"metrics": metrics, "confusion": confusion, "history": history}
@@ -149,7 +149,8 @@ def _run_split(spec, rows, features, y, labels, split: Split) -> tuple[dict, dic
         for speaker in split.test_speakers:
             idx = np.array([i for i in split.test if speakers[i] == speaker])
             chosen = rng.permutation(len(idx))
-            base, scored = idx[chosen[:k]], idx[chosen[k:]]
+            k_used = min(k, len(idx) // 2)  # only tiny corpora have fewer than 2k clips per speaker
+            base, scored = idx[chosen[:k_used]], idx[chosen[k_used:]]
             mean = feature_mean([features[i] for i in base])
             probas.append(calibrated.proba([features[i] for i in scored], speaker_mean=mean))
             y_true.append(y[scored])
@@ -158,15 +159,3 @@ def _run_split(spec, rows, features, y, labels, split: Split) -> tuple[dict, dic
                "temperature": {"plain": plain.temperature, "calibrated": calibrated.temperature}}
     return results, history
 
-
-def _pooled(summaries: list[dict], summed: list[list[int]], labels: Sequence[str]) -> dict:
-    """Accuracy and UAR of all folds' predictions together (from the summed confusion matrix)."""
-    m = np.asarray(summed, dtype=float)
-    support = m.sum(axis=1)
-    recall = np.divide(np.diag(m), support, out=np.zeros_like(support), where=support > 0)
-    return {
-        "n": int(m.sum()),
-        "accuracy": float(np.trace(m) / max(m.sum(), 1)),
-        "uar": float(recall[support > 0].mean()),
-        "ece": float(np.average([s["ece"] for s in summaries], weights=[s["n"] for s in summaries])),
-    }

@@ -98,6 +98,9 @@ class Fitted:
         if self.spec.is_keras:
             batch = pad_batch(xs, self.spec.max_frames)
             return np.asarray(self.model.predict_on_batch(batch) if len(xs) <= 256 else self.model.predict(batch, verbose=0, batch_size=64))
+        if self.spec.architecture == "svm":  # one-vs-rest decision values serve as logits
+            scores = np.asarray(self.model.decision_function(np.stack(xs)), dtype=np.float64)
+            return np.stack([-scores / 2, scores / 2], axis=1) if scores.ndim == 1 else scores
         return logits_from_proba(self.model.predict_proba(np.stack(xs)))
 
     def proba(self, features: Sequence[np.ndarray], speaker_mean: np.ndarray | None = None) -> np.ndarray:
@@ -195,7 +198,7 @@ def _fit_keras(spec: ModelSpec, train_x, train_y, val_x, val_y, n_classes: int, 
         metrics=["accuracy"],
     )
     callbacks = [
-        keras.callbacks.EarlyStopping(monitor="val_loss", patience=spec.patience, restore_best_weights=True),
+        keras.callbacks.EarlyStopping(monitor="val_loss", patience=spec.patience, restore_best_weights=True, start_from_epoch=10),
         keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=max(2, spec.patience // 3)),
     ]
     result = model.fit(
@@ -221,7 +224,7 @@ def _fit_classic(spec: ModelSpec, train_x, train_y, val_x, val_y):
 
     params = dict(spec.params)
     if spec.architecture == "svm":
-        clf = SVC(**{"C": 10.0, "gamma": "scale", "class_weight": "balanced", **params}, probability=True, random_state=spec.seed)
+        clf = SVC(**{"C": 10.0, "gamma": "scale", "class_weight": "balanced", **params}, decision_function_shape="ovr", random_state=spec.seed)
     else:
         clf = RandomForestClassifier(
             **{"n_estimators": 200, "min_samples_leaf": 3, "class_weight": "balanced", "n_jobs": -1, **params}, random_state=spec.seed
