@@ -84,6 +84,7 @@ def save_model(folder: Path, fitted: dict[str, Fitted], meta: dict[str, Any]) ->
             "temperature": model.temperature,
             "normalizer": model.normalizer.to_dict() if model.normalizer is not None else None,
         }
+    size = sum((folder / name).stat().st_size for name in files)
     any_model = next(iter(fitted.values()))
     full = {
         "format": FORMAT,
@@ -92,6 +93,7 @@ def save_model(folder: Path, fitted: dict[str, Fitted], meta: dict[str, Any]) ->
         "spec": any_model.spec.to_dict(),
         "variants": variants,
         "files": files,
+        "size_mb": round(size / 2**20, 2),
         **meta,
     }
     write_json(folder / "meta.json", full)

@@ -95,6 +95,10 @@ def _build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--data", nargs="+", default=None, metavar="PATH", help="corpora (needed unless --table-only)")
     evaluate.add_argument("--protocols", default="auto", help="'auto' or a comma-separated list: " + ", ".join(_protocols()))
     evaluate.add_argument("--table-only", action="store_true", help="print the table from the stored metrics; compute nothing")
+    evaluate.add_argument("--measure-latency", action="store_true",
+                          help="re-measure each model's warm time for a 3 s clip on this machine and store it in meta.json")
+    evaluate.add_argument("--choose-default", action="store_true",
+                          help="make the model with the best RAVDESS 6-fold UAR (no calibration) the default (models/DEFAULT)")
     evaluate.set_defaults(handler=_evaluate)
     return parser
 
@@ -258,7 +262,17 @@ def _evaluate(args: argparse.Namespace) -> int:
             raise ConfigError("--data is needed to evaluate (or use --table-only)")
         for folder in folders:
             reevaluate(folder, args.data, _parse_protocols(args.protocols))
+    if args.measure_latency:
+        from ser.experiment import remeasure_latency
+
+        for folder in folders:
+            remeasure_latency(folder)
     print(comparison_table(folders))
+    if args.choose_default:
+        from ser.experiment import choose_default
+
+        best, uar = choose_default(folders)
+        print(f"\ndefault model: {best.name} (RAVDESS 6-fold UAR {100 * uar:.1f} %), written to {best.parent / 'DEFAULT'}")
     return EXIT_OK
 
 

@@ -67,13 +67,14 @@ def train(
     sources: Sequence[str | Path],
     out_dir: Path,
     *,
-    label_set: LabelSet = LabelSet(),
+    label_set: LabelSet | None = None,
     protocols: Sequence[str] | None = None,
     command: str = "",
     log: Log = _stderr,
 ) -> Path:
     """Evaluate ``spec`` under the protocols, then fit it on all data and write ``out_dir``."""
     started = time.perf_counter()
+    label_set = label_set or LabelSet()
     rows, data_summary = load_rows(sources, label_set)
     log(f"{len(rows)} clips, {data_summary['speakers']} speakers: {data_summary['per_dataset']}")
     features = compute_many(spec.input, [r.path for r in rows])
@@ -98,6 +99,7 @@ def train(
         "train_seconds": round(time.perf_counter() - started, 1),
         "parameters": _parameters(final["plain"]),
     }
+    meta["latency_ms_3s"] = measure_latency(final["plain"])
     save_model(out_dir, final, meta)
     write_json(out_dir / "history.json", results["history"])
     write_json(out_dir / "metrics.json", results["metrics"])
@@ -125,15 +127,17 @@ def reevaluate(folder: Path, sources: Sequence[str | Path], protocols: Sequence[
 
 def comparison_table(folders: Sequence[Path]) -> str:
     """Markdown table of every model's stored speaker-independent figures."""
-    head = ["model", "params", "RAVDESS 8-class acc", "UAR", "ECE", "+ calib. 10 clips", "TESS LOSO acc", "R→T UAR", "T→R UAR"]
+    head = ["model", "params", "MB", "3 s clip", "RAVDESS 8-class acc", "UAR", "ECE (pooled)", "+ calib. 3 clips", "+ calib. 10 clips",
+            "TESS LOSO acc", "R→T UAR", "T→R UAR"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for folder in folders:
         meta = read_json(folder / "meta.json")
         metrics = read_json(folder / "metrics.json") if (folder / "metrics.json").is_file() else {}
 
-        def figure(protocol: str, variant: str, key: str) -> str:
-            try:
-                value = metrics[protocol]["variants"][variant]["mean"][key]["mean"]
+        def figure(protocol: str, variant: str, key: str, metrics: dict = metrics) -> str:
+            try:  # ECE from all folds' predictions pooled: per-fold ECE on ~240 clips is biased upwards
+                stored = metrics[protocol]["variants"][variant]
+                value = stored["pooled"][key] if key == "ece" else stored["mean"][key]["mean"]
             except KeyError:
                 return "–"
             return f"{value:.3f}" if key == "ece" else f"{100 * value:.1f} %"
@@ -141,15 +145,67 @@ def comparison_table(folders: Sequence[Path]) -> str:
         lines.append("| " + " | ".join([
             meta["name"],
             f"{meta.get('parameters', 0):,}",
+            f"{meta.get('size_mb', 0):.1f}",
+            f"{meta['latency_ms_3s']['median']:.0f} ms" if "latency_ms_3s" in meta else "–",
             figure("ravdess_6fold", "none", "accuracy"),
             figure("ravdess_6fold", "none", "uar"),
             figure("ravdess_6fold", "none", "ece"),
+            figure("ravdess_6fold", "baseline_3", "accuracy"),
             figure("ravdess_6fold", "baseline_10", "accuracy"),
             figure("tess_loso", "none", "accuracy"),
             figure("ravdess_to_tess", "none", "uar"),
             figure("tess_to_ravdess", "none", "uar"),
         ]) + " |")
     return "\n".join(lines)
+
+
+def measure_latency(fitted, runs: int = 30) -> dict[str, float]:
+    """Warm time to classify a 3 s clip (features + model + calibration), median and p95 in ms,
+    on this machine. Decoding is not included (it depends on the file format)."""
+    from ser.testing import speech_like
+
+    clip = speech_like(3.0, seed=123)
+    for _ in range(3):
+        fitted.proba([fitted.spec.input.compute(clip)])
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fitted.proba([fitted.spec.input.compute(clip)])
+        times.append(1000 * (time.perf_counter() - start))
+    return {"median": round(float(np.median(times)), 1), "p95": round(float(np.percentile(times, 95)), 1), "runs": runs}
+
+
+def remeasure_latency(folder: Path) -> dict[str, float]:
+    """Measure a stored model's 3 s latency (plain variant) and write it, with its size, into meta.json."""
+    from ser.artifacts import load_model
+
+    loaded = load_model(folder, variants=("plain",))
+    latency = measure_latency(loaded.fitted["plain"])
+    meta = read_json(folder / "meta.json")
+    meta["latency_ms_3s"] = latency
+    meta["size_mb"] = round(sum((folder / name).stat().st_size for name in meta["files"]) / 2**20, 2)
+    write_json(folder / "meta.json", meta)
+    return latency
+
+
+def headline(folder: Path, protocol: str = "ravdess_6fold", variant: str = "none", key: str = "uar") -> float | None:
+    """A stored fold-mean figure of a model, or None when it was not evaluated."""
+    path = folder / "metrics.json"
+    try:
+        return float(read_json(path)[protocol]["variants"][variant]["mean"][key]["mean"]) if path.is_file() else None
+    except KeyError:
+        return None
+
+
+def choose_default(folders: Sequence[Path]) -> tuple[Path, float]:
+    """The model with the best speaker-independent RAVDESS UAR becomes ``DEFAULT`` in its models folder."""
+    scored = [(headline(f), f) for f in folders]
+    scored = [(u, f) for u, f in scored if u is not None]
+    if not scored:
+        raise CorpusError("no model has RAVDESS 6-fold figures to choose a default from")
+    uar, best = max(scored, key=lambda item: item[0])
+    (best.parent / "DEFAULT").write_text(best.name + "\n")
+    return best, uar
 
 
 def _parameters(fitted) -> int:

@@ -57,4 +57,4 @@ class Predictor:
         if variant not in self.loaded.fitted:
             raise ModelError(f"Model '{self.name}' has no speaker-calibrated variant.")
         proba = self.loaded.fitted[variant].proba(features, speaker_mean=baseline)
-        return [{label: float(p) for label, p in zip(self.labels, row)} for row in proba]
+        return [{label: float(p) for label, p in zip(self.labels, row, strict=True)} for row in proba]
