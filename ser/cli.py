@@ -88,6 +88,8 @@ def _build_parser() -> argparse.ArgumentParser:
     train.add_argument("--protocols", default="auto", help="'auto' (all the data allows), 'none', or a comma-separated list: " + ", ".join(_protocols()))
     train.add_argument("--epochs", type=int, default=None, help="maximum epochs (Keras models)")
     train.add_argument("--seed", type=int, default=None, help="random seed (default: the recipe's)")
+    train.add_argument("--augment", type=int, default=None, metavar="N",
+                       help="augmented copies of every training clip (noise, stretch, pitch, shift, reverb); 0 = off")
     train.set_defaults(handler=_train)
 
     evaluate = sub.add_parser("evaluate", help="re-run the evaluation protocol for installed models and print the comparison table")
@@ -243,6 +245,8 @@ def _train(args: argparse.Namespace) -> int:
         spec = replace(spec, epochs=args.epochs)
     if args.seed is not None:
         spec = replace(spec, seed=args.seed)
+    if args.augment is not None:
+        spec = replace(spec, augment_copies=args.augment)
     out = Path(args.out) if args.out else models_dir()
     command = "ser " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:2] == ["train"] else f"ser train {args.recipe}"
     train(spec, args.data, out / name, label_set=_parse_labels(args.labels), protocols=_parse_protocols(args.protocols), command=command)

@@ -100,6 +100,7 @@ def evaluate(
     label_set: LabelSet,
     protocols: Sequence[str],
     *,
+    augmented: Sequence[Sequence[np.ndarray]] = (),
     log: Callable[[str], None] = lambda message: None,
 ) -> dict:
     """Run ``protocols``; returns {"metrics": ..., "confusion": ..., "history": ...} (JSON-ready)."""
@@ -116,7 +117,7 @@ def evaluate(
         fold_info, fold_history = [], []
         for i, split in enumerate(splits, 1):
             start = time.perf_counter()
-            results, hist = _run_split(spec, rows, features, y, labels, split)
+            results, hist = _run_split(spec, rows, features, y, labels, split, augmented)
             for variant, (y_true, proba) in results.items():
                 per_variant[variant].append(summarize(y_true, proba, labels))
                 predictions[variant].append((y_true, proba))
@@ -136,12 +137,13 @@ def evaluate(
     return {"metrics": metrics, "confusion": confusion, "history": history}
 
 
-def _run_split(spec, rows, features, y, labels, split: Split) -> tuple[dict, dict]:
+def _run_split(spec, rows, features, y, labels, split: Split, augmented) -> tuple[dict, dict]:
     speakers = [r.speaker for r in rows]
     train_x = [features[i] for i in split.train]
     train_s = [speakers[i] for i in split.train]
-    plain = fit(spec, train_x, y[split.train], train_s, labels, calibrated=False)
-    calibrated = fit(spec, train_x, y[split.train], train_s, labels, calibrated=True)
+    train_aug = [[copy[i] for i in split.train] for copy in augmented]
+    plain = fit(spec, train_x, y[split.train], train_s, labels, calibrated=False, augmented=train_aug)
+    calibrated = fit(spec, train_x, y[split.train], train_s, labels, calibrated=True, augmented=train_aug)
     results = {"none": (y[split.test], plain.proba([features[i] for i in split.test]))}
     rng = np.random.default_rng(spec.seed)
     for k in BASELINE_SIZES:

@@ -77,16 +77,20 @@ def train(
     label_set = label_set or LabelSet()
     rows, data_summary = load_rows(sources, label_set)
     log(f"{len(rows)} clips, {data_summary['speakers']} speakers: {data_summary['per_dataset']}")
-    features = compute_many(spec.input, [r.path for r in rows])
+    features, augmented = _features(spec, rows)
     protocols = available_protocols(rows) if protocols is None else list(protocols)
-    results = evaluate(spec, rows, features, label_set, protocols, log=log) if protocols else {"metrics": {}, "confusion": {}, "history": {}}
+    results = (
+        evaluate(spec, rows, features, label_set, protocols, augmented=augmented, log=log)
+        if protocols
+        else {"metrics": {}, "confusion": {}, "history": {}}
+    )
     labels = labels_of(rows)
     y = np.array([labels.index(r.emotion) for r in rows])
     speakers = [r.speaker for r in rows]
     log(f"final fit on all {len(rows)} clips ({len(labels)} classes)")
     final = {
-        "plain": fit(spec, features, y, speakers, labels, calibrated=False),
-        "calibrated": fit(spec, features, y, speakers, labels, calibrated=True),
+        "plain": fit(spec, features, y, speakers, labels, calibrated=False, augmented=augmented),
+        "calibrated": fit(spec, features, y, speakers, labels, calibrated=True, augmented=augmented),
     }
     out_dir.mkdir(parents=True, exist_ok=True)
     results["history"]["final"] = {v: {"history": f.history, "temperature": f.temperature} for v, f in final.items()}
@@ -114,15 +118,21 @@ def reevaluate(folder: Path, sources: Sequence[str | Path], protocols: Sequence[
     spec = ModelSpec.from_dict(meta["spec"])
     label_set = LabelSet.from_dict(meta["training_data"]["label_set"])
     rows, _ = load_rows(sources, label_set)
-    features = compute_many(spec.input, [r.path for r in rows])
+    features, augmented = _features(spec, rows)
     protocols = available_protocols(rows) if protocols is None else list(protocols)
-    results = evaluate(spec, rows, features, label_set, protocols, log=log)
+    results = evaluate(spec, rows, features, label_set, protocols, augmented=augmented, log=log)
     for name in ("metrics", "confusion", "history"):
         path = folder / f"{name}.json"
         stored = read_json(path) if path.is_file() else {}
         stored.update(results[name])
         write_json(path, stored)
     return results["metrics"]
+
+
+def _features(spec: ModelSpec, rows: Sequence[Row]) -> tuple[list[np.ndarray], list[list[np.ndarray]]]:
+    """Model inputs of every clip, and of each augmented copy when the recipe asks for them."""
+    paths = [r.path for r in rows]
+    return compute_many(spec.input, paths), [compute_many(spec.input, paths, augmentation=a) for a in spec.augmentations()]
 
 
 def comparison_table(folders: Sequence[Path]) -> str:

@@ -95,27 +95,57 @@ def cache_dir() -> Path:
     return Path(os.environ.get("SER_CACHE", Path.home() / ".cache" / "ser")) / "features"
 
 
-def compute_many(spec: InputSpec, paths: Sequence[str], *, use_cache: bool = True, progress: bool = True) -> list[np.ndarray]:
-    """``spec.compute`` for every file, reading and filling the on-disk cache.
+@dataclass(frozen=True)
+class Augmentation:
+    """Which augmented copy of each clip to compute: ``copy`` 1, 2, … of ``config`` with ``seed``."""
+
+    config: dict[str, Any]
+    seed: int
+    copy: int
+
+    def key(self) -> str:
+        text = json.dumps({"config": self.config, "seed": self.seed, "copy": self.copy}, sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+    def apply(self, samples: np.ndarray, path: str) -> np.ndarray:
+        from ser.augment import AugmentConfig, Augmenter
+
+        augmenter = Augmenter(AugmentConfig.from_dict(self.config), 16_000, self.seed)
+        index = int(hashlib.sha1(os.path.basename(path).encode()).hexdigest()[:12], 16) * 64 + self.copy
+        return augmenter.augment(samples, index)
+
+
+def compute_many(
+    spec: InputSpec,
+    paths: Sequence[str],
+    *,
+    augmentation: Augmentation | None = None,
+    use_cache: bool = True,
+    progress: bool = True,
+) -> list[np.ndarray]:
+    """``spec.compute`` for every file (of an augmented copy of it, when given), reading and
+    filling the on-disk cache.
 
     Files are decoded with ``ser.checks.load_clip`` (min length 0: corpus clips are trusted to be
     speech, but a broken file still raises a typed error naming it).
     """
     from ser.checks import Limits, load_clip
 
-    folder = cache_dir() / spec.key()
+    folder = cache_dir() / (spec.key() if augmentation is None else f"{spec.key()}-aug-{augmentation.key()}")
     if use_cache:
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "spec.json").write_text(json.dumps(spec.to_dict(), indent=1))
     out: list[np.ndarray] = []
-    iterator = _progress(paths, f"features ({spec.kind})", progress)
+    iterator = _progress(paths, f"features ({spec.kind}{'' if augmentation is None else f', copy {augmentation.copy}'})", progress)
     for path in iterator:
         cached = folder / f"{_file_key(path)}.npy"
         if use_cache and cached.is_file():
             out.append(np.load(cached))
             continue
-        clip = load_clip(path, Limits(min_seconds=0.0, max_seconds=None))
-        value = spec.compute(clip.samples).astype(np.float32)
+        samples = load_clip(path, Limits(min_seconds=0.0, max_seconds=None)).samples
+        if augmentation is not None:
+            samples = augmentation.apply(samples, path)
+        value = spec.compute(samples).astype(np.float32)
         if use_cache:
             tmp = cached.with_suffix(".tmp.npy")
             np.save(tmp, value)

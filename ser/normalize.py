@@ -61,13 +61,3 @@ def feature_mean(features: Sequence[np.ndarray]) -> np.ndarray:
     """Mean feature vector over every frame (or vector) of ``features``: a speaker's baseline."""
     return Normalizer.fit(features).mean
 
-
-def subtract_speaker_means(features: Sequence[np.ndarray], speakers: Sequence[str]) -> list[np.ndarray]:
-    """Centre every clip on the mean of all clips of its own speaker."""
-    out: list[np.ndarray] = list(features)
-    for speaker in sorted(set(speakers)):
-        idx = [i for i, s in enumerate(speakers) if s == speaker]
-        mean = feature_mean([features[i] for i in idx])
-        for i in idx:
-            out[i] = (features[i] - mean).astype(np.float32)
-    return out

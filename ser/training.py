@@ -20,7 +20,7 @@ from ser.calibration import fit_temperature, logits_from_proba, softmax
 from ser.config import from_mapping
 from ser.errors import ConfigError
 from ser.inputs import InputSpec
-from ser.normalize import Normalizer, subtract_speaker_means
+from ser.normalize import Normalizer, feature_mean
 
 CLASSIC = ("svm", "random_forest")
 
@@ -40,6 +40,8 @@ class ModelSpec:
     max_frames: int = 400
     val_fraction: float = 0.15
     seed: int = 0
+    augment_copies: int = 0  # augmented copies of every training clip (ser.augment), 0 = off
+    augment_config: dict[str, Any] = field(default_factory=dict)  # AugmentConfig fields; {} = defaults
 
     def __post_init__(self) -> None:
         if isinstance(self.input, dict):
@@ -48,6 +50,8 @@ class ModelSpec:
             raise ConfigError(f"{self.architecture} needs utterance statistics (input kind 'stats')")
         if self.architecture not in CLASSIC and not self.input.is_sequence:
             raise ConfigError(f"{self.architecture} needs frame-level input ('frames' or 'whisper')")
+        if self.augment_copies < 0:
+            raise ConfigError("augment_copies must be 0 or more")
         if self.epochs < 1 or self.batch_size < 1 or self.max_frames < 1 or not 0 < self.val_fraction < 0.5:
             raise ConfigError("epochs, batch_size and max_frames must be positive and val_fraction in (0, 0.5)")
 
@@ -68,7 +72,17 @@ class ModelSpec:
             "max_frames": self.max_frames,
             "val_fraction": self.val_fraction,
             "seed": self.seed,
+            "augment_copies": self.augment_copies,
+            "augment_config": dict(self.augment_config),
         }
+
+    def augmentations(self) -> list:
+        """The augmented copies training uses (``ser.inputs.Augmentation``), none when off."""
+        from ser.augment import AugmentConfig
+        from ser.inputs import Augmentation
+
+        config = AugmentConfig.from_dict(self.augment_config).to_dict()
+        return [Augmentation(config, self.seed, copy) for copy in range(1, self.augment_copies + 1)]
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ModelSpec:
@@ -154,22 +168,35 @@ def fit(
     labels: Sequence[str],
     *,
     calibrated: bool,
+    augmented: Sequence[Sequence[np.ndarray]] = (),
     verbose: int = 0,
 ) -> Fitted:
-    """Train ``spec`` on ``features`` (one array per clip) with integer labels ``y``."""
+    """Train ``spec`` on ``features`` (one array per clip) with integer labels ``y``.
+
+    ``augmented`` holds augmented copies of the same clips (each a list parallel to
+    ``features``); only the copies of training speakers are used, never those of the speakers
+    held out for validation.
+    """
     y = np.asarray(y)
-    if len(features) != len(y) or len(y) != len(speakers):
-        raise ConfigError("features, labels and speakers must have the same length")
-    xs = subtract_speaker_means(features, speakers) if calibrated else list(features)
+    if len(features) != len(y) or len(y) != len(speakers) or any(len(a) != len(y) for a in augmented):
+        raise ConfigError("features, augmented copies, labels and speakers must have the same length")
     tr, va = validation_split(speakers, y, spec.val_fraction, spec.seed)
-    normalizer = Normalizer.fit([xs[i] for i in tr])
-    xs = [normalizer.apply(x) for x in xs]
-    fitted = Fitted(spec, tuple(labels), None, normalizer, calibrated)
-    train_x, val_x = [xs[i] for i in tr], [xs[i] for i in va]
-    if spec.is_keras:
-        fitted.model, fitted.history = _fit_keras(spec, train_x, y[tr], val_x, y[va], len(labels), verbose)
+    if calibrated:  # each copy is centred on the mean of its own speaker's clean clips
+        means = {s: feature_mean([features[i] for i in range(len(y)) if speakers[i] == s]) for s in set(speakers)}
+        xs = [features[i] - means[speakers[i]] for i in range(len(y))]
+        extra = [[copy[i] - means[speakers[i]] for i in tr] for copy in augmented]
     else:
-        fitted.model, fitted.history = _fit_classic(spec, train_x, y[tr], val_x, y[va])
+        xs = list(features)
+        extra = [[copy[i] for i in tr] for copy in augmented]
+    normalizer = Normalizer.fit([xs[i] for i in tr])
+    train_x = [normalizer.apply(xs[i]) for i in tr] + [normalizer.apply(x) for copy in extra for x in copy]
+    train_y = np.concatenate([y[tr]] * (1 + len(extra)))
+    val_x = [normalizer.apply(xs[i]) for i in va]
+    fitted = Fitted(spec, tuple(labels), None, normalizer, calibrated)
+    if spec.is_keras:
+        fitted.model, fitted.history = _fit_keras(spec, train_x, train_y, val_x, y[va], len(labels), verbose)
+    else:
+        fitted.model, fitted.history = _fit_classic(spec, train_x, train_y, val_x, y[va])
     # Temperature on the held-out speakers: inputs are already normalised, so bypass the normaliser.
     raw = replace(fitted, normalizer=None, calibrated=False)
     fitted.temperature = fit_temperature(raw.logits(val_x), y[va])

@@ -138,3 +138,19 @@ def test_cli_models_lists_figures(installed, capsys):
     assert list_models() == ["tiny_head", "tiny_svm"]
     table = comparison_table([installed / "tiny_svm"])
     assert table.splitlines()[2].startswith("| tiny_svm |")
+
+
+def test_training_with_augmented_copies(corpus, tmp_path, monkeypatch):
+    monkeypatch.setenv("SER_CACHE", str(tmp_path / "cache"))
+    spec = ModelSpec(name="aug_svm", architecture="svm", input=InputSpec(kind="stats"), augment_copies=2)
+    out = train(spec, [corpus], tmp_path / "aug_svm", protocols=["ravdess_6fold"], log=lambda m: None)
+    meta = json.loads((out / "meta.json").read_text())
+    assert meta["spec"]["augment_copies"] == 2
+    cached = sorted(p.name for p in (tmp_path / "cache" / "features").iterdir())
+    assert len(cached) == 3 and sum("-aug-" in name for name in cached) == 2
+    copies = [sorted((tmp_path / "cache" / "features" / name).glob("*.npy")) for name in cached if "-aug-" in name]
+    first = [np.load(p) for p in copies[0]]
+    second = [np.load(p) for p in copies[1]]
+    assert len(first) == 48 and any(not np.array_equal(a, b) for a, b in zip(first, second, strict=True))
+    accuracy = json.loads((out / "metrics.json").read_text())["ravdess_6fold"]["variants"]["none"]["pooled"]["accuracy"]
+    assert accuracy >= 0.9

@@ -7,7 +7,7 @@ import pytest
 
 from ser.errors import ConfigError
 from ser.inputs import InputSpec
-from ser.normalize import Normalizer, feature_mean, subtract_speaker_means
+from ser.normalize import Normalizer, feature_mean
 from ser.training import ModelSpec, fit, pad_batch, validation_split
 
 
@@ -46,14 +46,6 @@ def test_pad_batch_pads_with_zeros_and_crops_the_centre():
     assert batch.shape == (2, 6, 2)
     assert not batch[0, 3:].any() and batch[0, :3].all()
     np.testing.assert_array_equal(batch[1], b[2:8])
-
-
-def test_speaker_means_are_removed():
-    xs, _, speakers = _toy()
-    centred = subtract_speaker_means(xs, speakers)
-    for s in set(speakers):
-        mean = feature_mean([c for c, sp in zip(centred, speakers, strict=True) if sp == s])
-        assert np.allclose(mean, 0, atol=1e-5)
 
 
 def test_normalizer_round_trip():
