@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ser.artifacts import ModelError, default_model_name, list_models, models_dir
 from ser.checks import Clip, load_clip
-from ser.errors import AudioError
+from ser.errors import AudioError, SerError
+from ser.experiment import headline
 from ser.features import FeatureConfig, extract_frames
-from ser.plots import chroma_figure, log_mel_figure, mfcc_figure, waveform_figure
+from ser.plots import chroma_figure, log_mel_figure, mfcc_figure, probability_figure, waveform_figure
+from ser.predictor import Predictor, top_emotion
 
 UPLOAD_TYPES = ["wav", "flac", "ogg", "oga", "opus", "mp3", "m4a", "aac", "mp4", "webm", "aif", "aiff"]
 VIEW_CONFIG = FeatureConfig()
@@ -20,6 +23,39 @@ def analyse(data: bytes, name: str) -> tuple[Clip, dict]:
     frames = extract_frames(clip.samples, VIEW_CONFIG, kinds=("log_mel", "mfcc", "chroma"))
     return clip, frames
 
+
+@st.cache_resource(show_spinner="Loading the emotion model…")
+def predictor(name: str) -> Predictor:
+    """One verified, read-only model per server process, shared by all sessions."""
+    return Predictor(name)
+
+
+def model_choice() -> str | None:
+    """Sidebar: installed models with their speaker-independent RAVDESS accuracy; default first."""
+    names = list_models()
+    if not names:
+        st.sidebar.warning("No emotion model is installed; train one with `ser train`.")
+        return None
+    try:
+        default = default_model_name()
+    except ModelError:
+        default = names[0]
+    names.sort(key=lambda n: n != default)
+
+    def label(name: str) -> str:
+        acc = headline(models_dir() / name, key="accuracy")
+        figure = f" · {100 * acc:.0f} %" if acc is not None else ""
+        return f"{name}{figure}{' ★' if name == default else ''}"
+
+    return st.sidebar.selectbox(
+        "Emotion model",
+        names,
+        format_func=label,
+        help="★ default model. The % is accuracy on RAVDESS actors the model never heard (6 folds by actor, 8 emotions).",
+    )
+
+
+model_name = model_choice()
 
 st.title("Analyze a voice recording")
 st.caption(
@@ -49,14 +85,17 @@ report = clip.report
 if mode == "Upload":
     st.audio(data)
 
-cols = st.columns(5)
+channels = {1: "mono", 2: "stereo"}.get(report.original_channels, f"{report.original_channels} channels")
+st.caption(
+    f"**{given.name}** · {report.container} {report.codec} · {report.original_sample_rate / 1000:g} kHz {channels}"
+    " → analysed as 16 kHz mono"
+)
+cols = st.columns(4)
 cols[0].metric("Duration", f"{report.duration_s:.2f} s")
-cols[1].metric("Source", f"{report.original_sample_rate / 1000:g} kHz · {report.original_channels} ch",
-               help=f"{report.container} {report.codec}; analysed as 16 kHz mono")
-cols[2].metric("Peak", f"{report.peak_dbfs:.1f} dBFS")
-cols[3].metric("Speech level", "—" if report.speech_dbfs is None else f"{report.speech_dbfs:.1f} dBFS",
+cols[1].metric("Peak", f"{report.peak_dbfs:.1f} dBFS", help="Loudest sample; 0 dBFS is full scale")
+cols[2].metric("Speech level", "—" if report.speech_dbfs is None else f"{report.speech_dbfs:.1f} dBFS",
                help="RMS level inside the regions the voice activity detector marks as speech")
-cols[4].metric("Speech", f"{100 * report.speech_fraction:.0f} %", help="Share of the time with speech (Silero VAD)")
+cols[3].metric("Speech", f"{100 * report.speech_fraction:.0f} %", help="Share of the time with speech (Silero VAD)")
 
 if report.warnings:
     for warning in report.warnings:
@@ -64,6 +103,25 @@ if report.warnings:
 else:
     st.success("Audio quality looks fine: no clipping, glitches, silence or level problems found.",
                icon=":material/check_circle:")
+
+if model_name is not None:
+    try:
+        with st.spinner("Recognising the emotion…"):
+            probabilities = predictor(model_name).predict(clip.samples)
+    except SerError as exc:
+        st.error(exc.message, icon=":material/error:")
+    else:
+        emotion, confidence, uncertain = top_emotion(probabilities)
+        left, right = st.columns([1, 2])
+        with left:
+            st.metric("Emotion", emotion.capitalize() if not uncertain else f"{emotion.capitalize()}?",
+                      f"{100 * confidence:.0f} % confidence", delta_color="off", delta_arrow="off")
+            if uncertain:
+                second = sorted(probabilities, key=probabilities.get)[-2]
+                st.info(f"Uncertain: the model is not confident; {emotion} and {second} are the closest.", icon=":material/help:")
+            st.caption(f"Model: {model_name}. Probabilities are calibrated on speakers the model never heard.")
+        with right:
+            st.plotly_chart(probability_figure(probabilities), width="stretch", theme=None)
 
 wave_tab, mel_tab, mfcc_tab, chroma_tab = st.tabs(["Waveform", "Spectrogram", "MFCC", "Chroma"])
 with wave_tab:

@@ -124,7 +124,8 @@ def evaluate(
             fold_info.append({"test_speakers": list(split.test_speakers), "n_train": int(len(split.train)), "n_test": int(len(split.test))})
             fold_history.append(hist)
             accs = ", ".join(f"{v} {per_variant[v][-1]['accuracy']:.3f}" for v in VARIANTS)
-            log(f"{protocol.title}: fold {i}/{len(splits)} ({', '.join(split.test_speakers[:4])}) accuracy {accs} [{time.perf_counter() - start:.0f} s]")
+            who = ", ".join(split.test_speakers[:4])
+            log(f"{protocol.title}: fold {i}/{len(splits)} ({who}) accuracy {accs} [{time.perf_counter() - start:.0f} s]")
         metrics[name] = {"title": protocol.title, "labels": list(labels), "folds": fold_info, "variants": {}}
         confusion[name] = {"labels": list(labels), "variants": {}}
         for variant, summaries in per_variant.items():

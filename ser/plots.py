@@ -126,3 +126,36 @@ def mfcc_figure(mfcc: np.ndarray, config: FeatureConfig) -> go.Figure:
 def chroma_figure(chroma: np.ndarray, config: FeatureConfig) -> go.Figure:
     """Chroma (pitch class energy) heatmap."""
     return feature_heatmap(chroma, config, "Chroma", "pitch class", list(NOTE_NAMES), "Viridis", "")
+
+
+EMOTION_COLOURS = {
+    "neutral": "#9aa0a6",
+    "calm": "#7fb3d5",
+    "happy": "#f4c542",
+    "sad": "#5b7bd5",
+    "angry": "#e0553d",
+    "fearful": "#9b6bd3",
+    "disgust": "#5fae6b",
+    "surprised": "#f08bb6",
+}
+
+
+def probability_figure(probabilities: dict[str, float], title: str = "Emotion probabilities") -> go.Figure:
+    """Horizontal bars, most likely emotion on top, each emotion in its own colour."""
+    ranked = sorted(probabilities.items(), key=lambda kv: kv[1])
+    labels = [k for k, _ in ranked]
+    values = [100 * v for _, v in ranked]
+    fig = go.Figure(
+        go.Bar(
+            x=values,
+            y=labels,
+            orientation="h",
+            marker_color=[EMOTION_COLOURS.get(k, "#7c6cf2") for k in labels],
+            text=[f"{v:.0f} %" for v in values],
+            textposition="outside",
+            hovertemplate="%{y}: %{x:.1f} %<extra></extra>",
+        )
+    )
+    fig.update_layout(title=title, **{**_LAYOUT, "height": 40 + 34 * len(labels)})
+    fig.update_xaxes(range=[0, 105], title="probability (%)")
+    return fig

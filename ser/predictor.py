@@ -58,3 +58,14 @@ class Predictor:
             raise ModelError(f"Model '{self.name}' has no speaker-calibrated variant.")
         proba = self.loaded.fitted[variant].proba(features, speaker_mean=baseline)
         return [{label: float(p) for label, p in zip(self.labels, row, strict=True)} for row in proba]
+
+
+UNCERTAIN_BELOW = 0.4  # top probability under this: the result is shown as uncertain
+
+
+def top_emotion(probabilities: dict[str, float]) -> tuple[str, float, bool]:
+    """(emotion, probability, uncertain) for a prediction; uncertain when the top class is below
+    ``UNCERTAIN_BELOW`` (with 8 classes, chance is 0.125)."""
+    emotion = max(probabilities, key=probabilities.get)
+    confidence = probabilities[emotion]
+    return emotion, confidence, confidence < UNCERTAIN_BELOW
