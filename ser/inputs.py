@@ -38,6 +38,7 @@ class InputSpec:
     whisper_model: str = "tiny.en"
     whisper_compute: str = "float32"
     whisper_stats: bool = False  # "stats" only: append mean/std of the Whisper frames
+    whisper_context: float = 0.0  # pad short audio with silence to this many seconds before encoding
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -63,6 +64,7 @@ class InputSpec:
             "whisper_model": self.whisper_model,
             "whisper_compute": self.whisper_compute,
             "whisper_stats": self.whisper_stats,
+            **({"whisper_context": self.whisper_context} if self.whisper_context else {}),  # keeps older keys stable
         }
 
     @classmethod
@@ -88,7 +90,7 @@ class InputSpec:
     def _encoder(self):
         from ser.whisper import WhisperEncoder
 
-        return WhisperEncoder(self.whisper_model, self.whisper_compute)
+        return WhisperEncoder(self.whisper_model, self.whisper_compute, self.whisper_context)
 
 
 def cache_dir() -> Path:

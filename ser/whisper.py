@@ -66,13 +66,19 @@ def load_whisper(spec: str | None = None, compute_type: str = "float32", cpu_thr
 class WhisperEncoder:
     """Whisper encoder output for audio of any length: (n_frames, d_model) float32, 20 ms per frame.
 
-    Audio is encoded in windows of at most 30 s, each covering only the real audio (no padding
-    to 30 s): CTranslate2 accepts a shorter mel, which is about 15-20x cheaper for short clips.
+    Audio is encoded in windows of at most 30 s. By default each covers only the real audio (no
+    padding to 30 s): CTranslate2 accepts a shorter mel, about 15-20x cheaper for short clips.
+    ``context_seconds`` pads shorter windows with silence up to that length (Whisper was trained
+    on 30 s windows and its frames improve with some context), and keeps only the frames of the
+    real audio.
     """
 
-    def __init__(self, spec: str | None = None, compute_type: str = "float32") -> None:
+    def __init__(self, spec: str | None = None, compute_type: str = "float32", context_seconds: float = 0.0) -> None:
+        if not 0 <= context_seconds <= WINDOW_SECONDS:
+            raise ConfigError(f"context_seconds must be between 0 and {WINDOW_SECONDS:g}")
         self.spec = spec or BUNDLED
         self.compute_type = compute_type
+        self.context_seconds = context_seconds
         self._model = load_whisper(spec, compute_type)
 
     @functools.cached_property
@@ -89,15 +95,17 @@ class WhisperEncoder:
         window = int(WINDOW_SECONDS * SAMPLE_RATE)
         extractor = self._model.feature_extractor
         parts = []
+        context = int(self.context_seconds * SAMPLE_RATE)
         for start in range(0, max(len(y), 1), window):
             piece = y[start : start + window]
-            if len(piece) < 400:  # shorter than one STFT window
-                piece = np.pad(piece, (0, 400 - len(piece)))
+            keep = max(1, -(-len(piece) // 320))  # encoder frames that cover real audio
+            if len(piece) < max(400, context):  # one STFT window at least; silence up to the context
+                piece = np.pad(piece, (0, max(400, context) - len(piece)))
             mel = extractor(piece, padding=0)
             mel = mel[:, : int(WINDOW_SECONDS * 100)]
             if mel.shape[1] % 2:
                 mel = np.pad(mel, ((0, 0), (0, 1)), mode="edge")
             view = ctranslate2.StorageView.from_array(np.ascontiguousarray(mel[None], dtype=np.float32))
-            parts.append(np.array(self._model.model.encode(view, to_cpu=True))[0])
+            parts.append(np.array(self._model.model.encode(view, to_cpu=True))[0][:keep])
         return np.concatenate(parts).astype(np.float32)
 
