@@ -35,3 +35,13 @@ def test_input_spec_round_trip_and_stats_with_whisper():
     assert vector.ndim == 1 and vector.shape[0] == InputSpec(kind="stats").compute(testing.speech_like(1.0)).shape[0] + 768
     with pytest.raises(ConfigError):
         InputSpec(kind="pixels")
+
+
+def test_context_padding_keeps_only_the_real_frames():
+    clip = testing.speech_like(2.0, seed=4)
+    plain, padded = WhisperEncoder().encode(clip), WhisperEncoder(context_seconds=8.0).encode(clip)
+    assert plain.shape == padded.shape == (100, 384)
+    assert not (plain == padded).all()
+    assert InputSpec(kind="whisper").key() != InputSpec(kind="whisper", whisper_context=8.0).key()
+    with pytest.raises(ConfigError):
+        WhisperEncoder(context_seconds=45.0)
