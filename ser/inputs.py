@@ -166,4 +166,5 @@ def _progress(items: Sequence[str], desc: str, enabled: bool):
         return items
     from tqdm import tqdm
 
-    return tqdm(items, desc=desc, unit="clip", file=sys.stderr, leave=False, disable=not sys.stderr.isatty() and not enabled)
+    # A bar only on a terminal: in logs and CI it would print one line per update.
+    return tqdm(items, desc=desc, unit="clip", file=sys.stderr, leave=False, disable=not sys.stderr.isatty())
