@@ -30,6 +30,13 @@ def predictor(name: str) -> Predictor:
     return Predictor(name)
 
 
+@st.cache_data(max_entries=32, show_spinner=False)
+def emotions(data: bytes, name: str, model: str) -> dict[str, float]:
+    """Probabilities for one input and model, so reruns of the page do not classify it again."""
+    clip, _ = analyse(data, name)
+    return predictor(model).predict(clip.samples)
+
+
 def model_choice() -> str | None:
     """Sidebar: installed models with their speaker-independent RAVDESS accuracy; default first."""
     names = list_models()
@@ -107,7 +114,7 @@ else:
 if model_name is not None:
     try:
         with st.spinner("Recognising the emotion…"):
-            probabilities = predictor(model_name).predict(clip.samples)
+            probabilities = emotions(data, given.name, model_name)
     except SerError as exc:
         st.error(exc.message, icon=":material/error:")
     else:
