@@ -128,10 +128,10 @@ def compute_many(
     """``spec.compute`` for every file (of an augmented copy of it, when given), reading and
     filling the on-disk cache.
 
-    Files are decoded with ``ser.checks.load_clip`` (min length 0: corpus clips are trusted to be
-    speech, but a broken file still raises a typed error naming it).
+    Files are only decoded (``ser.audio.decode``): corpus clips need no quality report or voice
+    activity detection, but a broken file still raises a typed error naming it.
     """
-    from ser.checks import Limits, load_clip
+    from ser.audio import decode
 
     folder = cache_dir() / (spec.key() if augmentation is None else f"{spec.key()}-aug-{augmentation.key()}")
     if use_cache:
@@ -144,7 +144,7 @@ def compute_many(
         if use_cache and cached.is_file():
             out.append(np.load(cached))
             continue
-        samples = load_clip(path, Limits(min_seconds=0.0, max_seconds=None)).samples
+        samples = decode(path).samples
         if augmentation is not None:
             samples = augmentation.apply(samples, path)
         value = spec.compute(samples).astype(np.float32)
