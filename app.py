@@ -6,5 +6,6 @@ st.set_page_config(page_title="ser Â· speech emotion recognition", page_icon="ðŸ
 
 pages = [
     st.Page("pages/analyze.py", title="Analyze", icon=":material/graphic_eq:", default=True),
+    st.Page("pages/batch.py", title="Batch", icon=":material/library_music:"),
 ]
 st.navigation(pages).run()

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ser.artifacts import ModelError, default_model_name, list_models, models_dir
+from pages.common import UPLOAD_TYPES, baseline_vector, model_choice, predictor, speaker_calibration
 from ser.checks import Clip, load_clip
 from ser.errors import AudioError, SerError
-from ser.experiment import headline
+from ser.export import AnalysisResult
 from ser.features import FeatureConfig, extract_frames
-from ser.plots import chroma_figure, log_mel_figure, mfcc_figure, probability_figure, waveform_figure
-from ser.predictor import Predictor, top_emotion
+from ser.plots import chroma_figure, log_mel_figure, mfcc_figure, probability_figure, timeline_figure, waveform_figure
+from ser.predictor import top_emotion
+from ser.timeline import LONG_AUDIO_SECONDS, TimelineSegment, emotion_timeline, overall, summarize, with_text
+from ser.transcribe import Transcript, transcribe, whisper_model_spec
 
-UPLOAD_TYPES = ["wav", "flac", "ogg", "oga", "opus", "mp3", "m4a", "aac", "mp4", "webm", "aif", "aiff"]
 VIEW_CONFIG = FeatureConfig()
 
 
@@ -24,45 +25,56 @@ def analyse(data: bytes, name: str) -> tuple[Clip, dict]:
     return clip, frames
 
 
-@st.cache_resource(show_spinner="Loading the emotion model…")
-def predictor(name: str) -> Predictor:
-    """One verified, read-only model per server process, shared by all sessions."""
-    return Predictor(name)
+@st.cache_resource(show_spinner="Loading the speech recogniser…")
+def whisper_model():
+    """The transcription model (bundled Whisper tiny.en unless SER_WHISPER_MODEL names another), once per server."""
+    from ser.whisper import load_whisper
+
+    return load_whisper(whisper_model_spec())
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def emotions(data: bytes, name: str, model: str) -> dict[str, float]:
-    """Probabilities for one input and model, so reruns of the page do not classify it again."""
+def emotions(data: bytes, name: str, model: str, baseline: tuple[bytes, str] | None,
+             self_calibrate: bool) -> tuple[dict[str, float], list[TimelineSegment], bool]:
+    """(probabilities, timeline segments, speaker-calibrated) for one input, model and baseline.
+
+    Up to LONG_AUDIO_SECONDS the clip is classified whole; longer audio is split into speech
+    windows, each classified, and the overall result is their duration-weighted mean."""
     clip, _ = analyse(data, name)
-    return predictor(model).predict(clip.samples)
+    vector = baseline_vector(*baseline, model) if baseline else None
+    model_ = predictor(model)
+    if clip.duration <= LONG_AUDIO_SECONDS or not clip.speech:
+        return model_.predict(clip.samples, vector), [], vector is not None
+    segments, calibrated = emotion_timeline(clip.samples, clip.sample_rate, clip.speech, model_,
+                                            baseline=vector, self_calibrate=self_calibrate)
+    return overall(segments), segments, calibrated
 
 
-def model_choice() -> str | None:
-    """Sidebar: installed models with their speaker-independent RAVDESS accuracy; default first."""
-    names = list_models()
-    if not names:
-        st.sidebar.warning("No emotion model is installed; train one with `ser train`.")
+@st.cache_data(max_entries=16, show_spinner=False)
+def transcript_of(data: bytes, name: str) -> Transcript:
+    clip, _ = analyse(data, name)
+    return transcribe(clip.samples, whisper_model())
+
+
+def hands_free() -> tuple[bytes, str] | None:
+    """audio-recorder-streamlit: click once, speak; it stops by itself after 1.5 s of quiet."""
+    from audio_recorder_streamlit import audio_recorder
+
+    st.caption("Click the microphone and speak; recording stops by itself when you pause for 1.5 seconds.")
+    data = audio_recorder(text="", pause_threshold=1.5, icon_size="3x", neutral_color="#8b8fa3",
+                          recording_color="#ff4b4b", key="hands_free")
+    if data is None:
         return None
-    try:
-        default = default_model_name()
-    except ModelError:
-        default = names[0]
-    names.sort(key=lambda n: n != default)
-
-    def label(name: str) -> str:
-        acc = headline(models_dir() / name, key="accuracy")
-        figure = f" · {100 * acc:.0f} %" if acc is not None else ""
-        return f"{name}{figure}{' ★' if name == default else ''}"
-
-    return st.sidebar.selectbox(
-        "Emotion model",
-        names,
-        format_func=label,
-        help="★ default model. The % is accuracy on RAVDESS actors the model never heard (6 folds by actor, 8 emotions).",
-    )
+    if len(data) <= 44:  # an empty WAV header: the recorder captured nothing
+        st.warning("The recorder received no sound. Check the microphone permission and try again.", icon=":material/mic_off:")
+        return None
+    return data, "hands-free recording.wav"
 
 
 model_name = model_choice()
+baseline = speaker_calibration(model_name)
+show_transcript = st.sidebar.toggle("Transcribe speech", value=True,
+                                    help="Offline speech recognition with Whisper tiny.en (English).")
 
 st.title("Analyze a voice recording")
 st.caption(
@@ -70,31 +82,37 @@ st.caption(
     "and channel count). Audio stays in memory for this session and is never written to disk."
 )
 
-mode = st.radio("Input", ["Record", "Upload"], horizontal=True, label_visibility="collapsed")
+mode = st.radio("Input", ["Record", "Hands-free", "Upload"], horizontal=True, label_visibility="collapsed")
+given: tuple[bytes, str] | None = None
 if mode == "Record":
-    given = st.audio_input("Record your voice, then stop to analyse it", sample_rate=16000)
+    recorded = st.audio_input("Record your voice, then stop to analyse it", sample_rate=16000)
+    given = (recorded.getvalue(), recorded.name) if recorded is not None else None
+elif mode == "Hands-free":
+    given = hands_free()
 else:
-    given = st.file_uploader("Upload an audio file", type=UPLOAD_TYPES)
+    uploaded = st.file_uploader("Upload an audio file", type=UPLOAD_TYPES)
+    given = (uploaded.getvalue(), uploaded.name) if uploaded is not None else None
 
 if given is None:
-    st.info("Speak for a few seconds (at least half a second) or upload a file to see its analysis.")
+    st.info("Speak for a few seconds (at least half a second) or upload a file to see its analysis. "
+            f"Recordings longer than {LONG_AUDIO_SECONDS:g} s get an emotion timeline.", icon=":material/info:")
     st.stop()
 
-data = given.getvalue()
+data, file_name = given
 try:
     with st.spinner("Decoding and checking the audio…"):
-        clip, frames = analyse(data, given.name)
+        clip, frames = analyse(data, file_name)
 except AudioError as exc:
     st.error(exc.message, icon=":material/error:")
     st.stop()
 
 report = clip.report
-if mode == "Upload":
+if mode != "Record":
     st.audio(data)
 
 channels = {1: "mono", 2: "stereo"}.get(report.original_channels, f"{report.original_channels} channels")
 st.caption(
-    f"**{given.name}** · {report.container} {report.codec} · {report.original_sample_rate / 1000:g} kHz {channels}"
+    f"**{file_name}** · {report.container} {report.codec} · {report.original_sample_rate / 1000:g} kHz {channels}"
     " → analysed as 16 kHz mono"
 )
 cols = st.columns(4)
@@ -111,24 +129,90 @@ else:
     st.success("Audio quality looks fine: no clipping, glitches, silence or level problems found.",
                icon=":material/check_circle:")
 
-if model_name is not None:
+transcript: Transcript | None = None
+if show_transcript and clip.speech:
     try:
-        with st.spinner("Recognising the emotion…"):
-            probabilities = emotions(data, given.name, model_name)
+        with st.spinner("Transcribing…"):
+            transcript = transcript_of(data, file_name)
+    except SerError as exc:
+        st.warning(f"No transcript: {exc.message}", icon=":material/warning:")
+
+result: AnalysisResult | None = None
+if model_name is not None:
+    long_audio = clip.duration > LONG_AUDIO_SECONDS and bool(clip.speech)
+    self_calibrate = False
+    if long_audio and baseline is None:
+        self_calibrate = st.toggle(
+            "Calibrate to this speaker using the whole recording", value=False,
+            help="Normalises each segment by the average of all segments of this recording (one speaker only). "
+                 "It shows how emotion changes relative to the speaker's own average.")
+    try:
+        with st.spinner("Recognising the emotion…" if not long_audio else "Recognising the emotion in each speech segment…"):
+            probabilities, segments, calibrated = emotions(data, file_name, model_name, baseline, self_calibrate)
     except SerError as exc:
         st.error(exc.message, icon=":material/error:")
     else:
+        if transcript is not None and segments:
+            segments = with_text(segments, transcript.text_between)
+        result = AnalysisResult(file_name, model_name, probabilities, report, calibrated, segments,
+                                transcript.text if transcript is not None else None)
         emotion, confidence, uncertain = top_emotion(probabilities)
         left, right = st.columns([1, 2])
         with left:
-            st.metric("Emotion", emotion.capitalize() if not uncertain else f"{emotion.capitalize()}?",
+            st.metric("Emotion" if not segments else "Overall emotion",
+                      emotion.capitalize() if not uncertain else f"{emotion.capitalize()}?",
                       f"{100 * confidence:.0f} % confidence", delta_color="off", delta_arrow="off")
             if uncertain:
                 second = sorted(probabilities, key=probabilities.get)[-2]
                 st.info(f"Uncertain: the model is not confident; {emotion} and {second} are the closest.", icon=":material/help:")
-            st.caption(f"Model: {model_name}. Probabilities are calibrated on speakers the model never heard.")
+            how = " Averaged over the speech segments below, weighted by length." if segments else ""
+            who = (" Calibrated to your voice (speaker baseline)." if baseline else
+                   " Calibrated to this recording's speaker." if calibrated else "")
+            st.caption(f"Model: {model_name}.{how}{who} Probabilities are calibrated on speakers the model never heard.")
         with right:
             st.plotly_chart(probability_figure(probabilities), width="stretch", theme=None)
+
+        if segments:
+            st.subheader("Emotion timeline")
+            st.markdown(summarize(segments))
+            event = st.plotly_chart(timeline_figure(segments, clip.duration), width="stretch", theme=None,
+                                    on_select="rerun", selection_mode="points", key="timeline")
+            picked = sorted({p["point_index"] for p in event.selection.points}) if event and event.selection.points else []
+            if picked:
+                chosen = segments[picked[0]]
+                a, b = st.columns([1, 2])
+                a.markdown(f"**{chosen.start:.1f}–{chosen.end:.1f} s · {chosen.emotion}{'?' if chosen.uncertain else ''}** "
+                           f"({100 * chosen.confidence:.0f} %)")
+                if chosen.text:
+                    a.markdown(f"> {chosen.text}")
+                a.audio(clip.samples[int(chosen.start * clip.sample_rate):int(chosen.end * clip.sample_rate)],
+                        sample_rate=clip.sample_rate)
+                b.plotly_chart(probability_figure(chosen.probabilities, title="This segment"), width="stretch", theme=None)
+            else:
+                st.caption("Click a segment to see its probabilities, words and audio; hover for a quick look.")
+            with st.expander(f"All {len(segments)} segments"):
+                st.dataframe(
+                    [{"start (s)": s.start, "end (s)": s.end, "emotion": s.emotion + ("?" if s.uncertain else ""),
+                      "confidence": s.confidence, "said": s.text} for s in segments],
+                    column_config={"confidence": st.column_config.ProgressColumn("confidence", min_value=0, max_value=1,
+                                                                                 format="percent")},
+                    hide_index=True, width="stretch",
+                )
+
+if transcript is not None:
+    st.subheader("Transcript")
+    if transcript.text:
+        st.markdown(f"> {transcript.text}")
+    else:
+        st.caption("No words were recognised.")
+
+if result is not None:
+    stem = file_name.rsplit(".", 1)[0] or "recording"
+    a, b, _ = st.columns([1, 1, 3])
+    a.download_button("Download JSON", result.to_json(), f"{stem}-emotions.json", "application/json",
+                      icon=":material/download:", width="stretch")
+    b.download_button("Download CSV", result.to_csv(), f"{stem}-emotions.csv", "text/csv",
+                      icon=":material/download:", width="stretch")
 
 wave_tab, mel_tab, mfcc_tab, chroma_tab = st.tabs(["Waveform", "Spectrogram", "MFCC", "Chroma"])
 with wave_tab:

@@ -70,6 +70,7 @@ class Clip:
     samples: np.ndarray
     sample_rate: int
     report: QualityReport
+    speech: tuple[tuple[int, int], ...] = ()  # Silero VAD speech regions, (start, end) sample indices
 
     @property
     def duration(self) -> float:
@@ -85,11 +86,16 @@ def load_clip(
 ) -> Clip:
     """Decode ``source`` and check it. Raises a subclass of ``ser.errors.AudioError``."""
     decoded = decode(source, target_rate=target_rate, max_seconds=limits.max_seconds, name=name)
-    return Clip(decoded.samples, decoded.sample_rate, check(decoded, limits))
+    report, speech = _check(decoded, limits)
+    return Clip(decoded.samples, decoded.sample_rate, report, speech)
 
 
 def check(decoded: DecodedAudio, limits: Limits = Limits()) -> QualityReport:
     """Raise if ``decoded`` is unusable; otherwise measure it and list warnings."""
+    return _check(decoded, limits)[0]
+
+
+def _check(decoded: DecodedAudio, limits: Limits) -> tuple[QualityReport, tuple[tuple[int, int], ...]]:
     info, stats, y, sr = decoded.info, decoded.stats, decoded.samples, decoded.sample_rate
     name = info.name or "The audio"
     if stats.nonfinite:
@@ -135,7 +141,7 @@ def check(decoded: DecodedAudio, limits: Limits = Limits()) -> QualityReport:
         warnings.append(f"DC offset of {dc:+.2f} full scale: the recording device adds a constant bias.")
 
     overall = float(np.sqrt(np.mean(np.square(y - np.float32(dc), dtype=np.float64))))
-    return QualityReport(
+    report = QualityReport(
         name=info.name,
         container=info.container,
         codec=info.codec,
@@ -152,6 +158,7 @@ def check(decoded: DecodedAudio, limits: Limits = Limits()) -> QualityReport:
         speech_fraction=round(speech_fraction, 3),
         warnings=tuple(warnings),
     )
+    return report, tuple(segments)
 
 
 def frame_dbfs(y: np.ndarray, sample_rate: int, frame_seconds: float = FRAME_SECONDS) -> np.ndarray:

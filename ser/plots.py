@@ -6,6 +6,8 @@ for heatmaps) so a browser never receives millions of points.
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 import plotly.colors
 import plotly.graph_objects as go
@@ -159,3 +161,41 @@ def probability_figure(probabilities: dict[str, float], title: str = "Emotion pr
     fig.update_layout(title=title, **{**_LAYOUT, "height": 40 + 34 * len(labels)})
     fig.update_xaxes(range=[0, 105], title="probability (%)")
     return fig
+
+
+def timeline_figure(segments, duration: float, title: str = "Emotion over time") -> go.Figure:
+    """Stacked probability bars, one per speech segment (as wide as the segment), on a time axis in
+    seconds; hovering a segment shows its time, top emotion and what was said in it.
+
+    ``segments``: ``ser.timeline.TimelineSegment`` objects (start, end, probabilities, text).
+    """
+    labels = list(segments[0].probabilities) if segments else []
+    middles = [(s.start + s.end) / 2 for s in segments]
+    widths = [max(s.end - s.start - 0.05, 0.05) for s in segments]
+    hover_text = [
+        f"{s.start:.1f}–{s.end:.1f} s · <b>{s.emotion}{'?' if s.uncertain else ''}</b> {100 * s.confidence:.0f} %"
+        + (f"<br><i>{_wrap(s.text)}</i>" if s.text else "")
+        for s in segments
+    ]
+    fig = go.Figure()
+    for label in labels:
+        fig.add_trace(
+            go.Bar(
+                x=middles,
+                y=[100 * s.probabilities[label] for s in segments],
+                width=widths,
+                name=label,
+                marker_color=EMOTION_COLOURS.get(label, "#7c6cf2"),
+                customdata=hover_text,
+                hovertemplate="%{customdata}<br>" + label + ": %{y:.0f} %<extra></extra>",
+            )
+        )
+    fig.update_layout(title=title, barmode="stack", bargap=0, **{**_LAYOUT, "height": 320},
+                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=1, xanchor="right"))
+    fig.update_xaxes(range=[0, max(duration, 0.1)], title="time (s)")
+    fig.update_yaxes(range=[0, 100], title="probability (%)")
+    return fig
+
+
+def _wrap(text: str, width: int = 60) -> str:
+    return "<br>".join(textwrap.wrap(text, width)[:4])

@@ -75,6 +75,37 @@ def speech_like(
     return y.astype(np.float32)
 
 
+def speech_with_pauses(
+    segments: tuple[float, ...] = (3.0, 2.5, 3.5, 2.0), gap: float = 0.8, sample_rate: int = SAMPLE_RATE, seed: int = 0
+) -> np.ndarray:
+    """Speech-like phrases of the given lengths separated by ``gap`` seconds of silence (a long
+    recording for timeline tests), deterministic for a seed."""
+    silence = np.zeros(int(gap * sample_rate), np.float32)
+    parts = [silence]
+    for i, seconds in enumerate(segments):
+        parts += [speech_like(seconds, sample_rate, seed=seed + i, pause_fraction=0.0), silence]
+    return np.concatenate(parts)
+
+
+def spoken(text: str, sample_rate: int = SAMPLE_RATE) -> np.ndarray | None:
+    """``text`` read by espeak-ng (real, if robotic, speech) as float32 mono, or None when
+    espeak-ng is not installed."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    if shutil.which("espeak-ng") is None:
+        return None
+    import soundfile as sf
+    import soxr
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "speech.wav"
+        subprocess.run(["espeak-ng", "-w", str(path), text], check=True, capture_output=True)
+        y, rate = sf.read(path, dtype="float32")
+    return soxr.resample(y, rate, sample_rate).astype(np.float32) if rate != sample_rate else y
+
+
 def wav_bytes(samples: np.ndarray, sample_rate: int = SAMPLE_RATE, subtype: str = "PCM_16") -> bytes:
     """Encode samples (frames,) or (frames, channels) as a WAV file in memory."""
     import soundfile as sf

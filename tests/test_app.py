@@ -25,7 +25,7 @@ def _app() -> AppTest:
 def test_analyze_page_renders_empty():
     at = _app()
     assert at.title[0].value.startswith("Analyze")
-    assert len(at.audio_input) == 1
+    assert len(at.main.audio_input) == 1 and len(at.sidebar.audio_input) == 1  # recording, speaker baseline
     assert not at.error
 
 
@@ -75,3 +75,101 @@ def test_clipped_recording_warns(speech):
     at.audio_input[0].set_value(("loud.wav", loud, "audio/wav")).run()
     assert not at.exception
     assert any("Clipping" in w.value for w in at.warning)
+
+
+def _long_recording() -> bytes:
+    return testing.wav_bytes(testing.speech_with_pauses((3.0, 2.5, 3.5, 2.0), gap=0.8))
+
+
+def test_long_recording_gets_a_timeline_summary_and_downloads():
+    at = _app()
+    at.radio[0].set_value("Upload").run()
+    at.file_uploader[0].upload("meeting.wav", _long_recording(), "audio/wav").run()
+    assert not at.exception and not at.error
+    assert [s.value for s in at.subheader][:1] == ["Emotion timeline"]
+    labels = {m.label: m.value for m in at.metric}
+    assert labels["Duration"] == "15.00 s" and "Overall emotion" in labels
+    assert any(m.value.startswith(("Mostly", "Mixed")) for m in at.markdown)
+    figures = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    timeline = [f for f in figures if f["layout"].get("barmode") == "stack"][0]
+    assert len(timeline["data"]) == 8  # one stacked trace per emotion
+    per_segment = np.sum([trace["y"] for trace in timeline["data"]], axis=0)
+    assert len(per_segment) == 4 and np.allclose(per_segment, 100.0, atol=0.01)
+    downloads = at.get("download_button")
+    assert [d.proto.label for d in downloads] == ["Download JSON", "Download CSV"]
+
+
+def test_self_calibration_toggle_on_long_audio():
+    at = _app()
+    at.radio[0].set_value("Upload").run()
+    at.file_uploader[0].upload("meeting.wav", _long_recording(), "audio/wav").run()
+    toggle = [t for t in at.toggle if t.label.startswith("Calibrate to this speaker")][0]
+    toggle.set_value(True).run()
+    assert not at.exception and not at.error
+    assert any("Calibrated to this recording's speaker" in c.value for c in at.caption)
+
+
+def test_transcript_of_spoken_words():
+    spoken = testing.spoken("Good morning. I am very happy to see you all here today.")
+    if spoken is None:
+        pytest.skip("espeak-ng is not installed (apt-get install espeak-ng) to make real speech")
+    at = _app()
+    at.audio_input[0].set_value(("clip.wav", testing.wav_bytes(spoken), "audio/wav")).run()
+    assert not at.exception and not at.error
+    assert "Transcript" in [s.value for s in at.subheader]
+    said = [m.value for m in at.markdown if m.value.startswith("> ")]
+    assert said and "morning" in said[0].lower()
+
+
+def test_speaker_baseline_is_used_and_can_be_forgotten(speech_wav):
+    at = _app()
+    baseline = testing.wav_bytes(testing.speech_with_pauses((5.0, 5.0, 5.0, 5.0), gap=0.5, seed=7))
+    at.sidebar.audio_input[0].set_value(("baseline.wav", baseline, "audio/wav")).run()
+    assert not at.exception
+    assert any("Calibrated to your voice" in s.value for s in at.sidebar.success)
+    at.audio_input[0].set_value(("clip.wav", speech_wav, "audio/wav")).run()
+    assert not at.exception and not at.error
+    assert any("Calibrated to your voice (speaker baseline)" in c.value for c in at.caption)
+    [b for b in at.sidebar.button if b.label == "Forget the baseline"][0].click().run()
+    assert not at.exception
+    assert not any("Calibrated to your voice" in c.value for c in at.caption)
+
+
+def test_too_short_baseline_is_refused():
+    at = _app()
+    at.sidebar.audio_input[0].set_value(("short.wav", testing.wav_bytes(testing.speech_like(2.0)), "audio/wav")).run()
+    assert not at.exception
+    assert any("record at least 20 s" in w.value for w in at.sidebar.warning)
+
+
+def test_hands_free_recording_is_analysed(speech):
+    stereo_44k = testing.wav_bytes(np.stack([testing.speech_like(3.0, 44100, seed=1)] * 2, axis=1), 44100)
+    at = _app()
+    at.radio[0].set_value("Hands-free").run()
+    assert not at.exception
+    at.session_state["hands_free"] = json.dumps(list(stereo_44k))
+    at.run()
+    assert not at.exception and not at.error
+    assert any("44.1 kHz stereo → analysed" in c.value for c in at.caption)
+    assert "Emotion" in {m.label for m in at.metric}
+
+
+def test_batch_page_classifies_files_and_zips(speech_wav):
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("take1.wav", speech_wav)
+        archive.writestr("readme.txt", b"hello")
+    at = _app()
+    at.switch_page("pages/batch.py").run()
+    assert not at.exception and at.title[0].value == "Batch"
+    at.main.file_uploader[0].set_value([("a.wav", speech_wav, "audio/wav"),
+                                        ("set.zip", buffer.getvalue(), "application/zip")]).run()
+    assert not at.exception and not at.error
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Classified"] == "2" and metrics["Could not be used"] == "1"
+    table = at.dataframe[0].value
+    assert list(table["file"]) == ["a.wav", "set.zip/take1.wav", "set.zip/readme.txt"]
+    assert [d.proto.label for d in at.get("download_button")] == ["Download CSV"]

@@ -1,0 +1,98 @@
+"""What several pages share: the model picker, cached models and the speaker baseline (UI only)."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from ser.artifacts import ModelError, default_model_name, list_models, models_dir
+from ser.batch import AUDIO_SUFFIXES
+from ser.checks import load_clip
+from ser.errors import SerError
+from ser.experiment import headline
+from ser.predictor import Predictor
+from ser.timeline import cut, speech_windows
+
+UPLOAD_TYPES = sorted(s.lstrip(".") for s in AUDIO_SUFFIXES)
+
+
+@st.cache_resource(show_spinner="Loading the emotion model…")
+def predictor(name: str) -> Predictor:
+    """One verified, read-only model per server process, shared by all sessions."""
+    return Predictor(name)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def baseline_vector(data: bytes, name: str, model: str) -> np.ndarray:
+    """A speaker baseline from a neutral recording: the mean model input over its speech windows."""
+    clip = load_clip(data, name=name)
+    windows = speech_windows(clip.speech, clip.sample_rate, len(clip.samples)) or [(0.0, clip.duration)]
+    return predictor(model).baseline(cut(clip.samples, clip.sample_rate, windows))
+
+
+def model_choice() -> str | None:
+    """Sidebar: installed models with their speaker-independent RAVDESS accuracy; default first."""
+    names = list_models()
+    if not names:
+        st.sidebar.warning("No emotion model is installed; train one with `ser train`.")
+        return None
+    try:
+        default = default_model_name()
+    except ModelError:
+        default = names[0]
+    names.sort(key=lambda n: n != default)
+
+    def label(name: str) -> str:
+        acc = headline(models_dir() / name, key="accuracy")
+        figure = f" · {100 * acc:.0f} %" if acc is not None else ""
+        return f"{name}{figure}{' ★' if name == default else ''}"
+
+    remembered = st.session_state.get("model")
+    chosen = st.sidebar.selectbox(
+        "Emotion model",
+        names,
+        index=names.index(remembered) if remembered in names else 0,
+        format_func=label,
+        help="★ default model. The % is accuracy on RAVDESS actors the model never heard (6 folds by actor, 8 emotions).",
+    )
+    st.session_state["model"] = chosen
+    return chosen
+
+
+def speaker_calibration(model: str | None) -> tuple[bytes, str] | None:
+    """Sidebar: a neutral baseline recording, kept for the whole session (across pages)."""
+    box = st.sidebar.expander("Speaker calibration", icon=":material/record_voice_over:",
+                              expanded="baseline" in st.session_state)
+    stored = st.session_state.get("baseline")
+    if stored:
+        box.success(f"Calibrated to your voice with **{stored['name']}** ({stored['seconds']:.0f} s).",
+                    icon=":material/check_circle:")
+        if box.button("Forget the baseline", icon=":material/delete:"):
+            del st.session_state["baseline"]
+            st.rerun()
+        return stored["data"], stored["name"]
+    box.caption(
+        "Record 20–40 s of yourself speaking calmly about anything. Predictions are then made relative "
+        "to your own voice. Measured on RAVDESS actors: about 37 s of a speaker raised the default "
+        "model's accuracy from 71 % to 75 %; about 11 s did not help."
+    )
+    given = box.audio_input("Neutral baseline", sample_rate=16000, key="baseline_input")
+    if given is None:
+        given = box.file_uploader("…or upload one", type=UPLOAD_TYPES, key="baseline_upload")
+    if given is None:
+        return None
+    data = given.getvalue()
+    try:
+        clip = load_clip(data, name=given.name)
+        if model is not None:
+            baseline_vector(data, given.name, model)
+    except SerError as exc:
+        box.error(exc.message, icon=":material/error:")
+        return None
+    if clip.duration < 5:
+        box.warning(f"Only {clip.duration:.1f} s: record at least 20 s for a useful baseline.", icon=":material/warning:")
+        return None
+    st.session_state["baseline"] = {"name": given.name, "data": data, "seconds": clip.duration}
+    st.rerun()
+
+
