@@ -56,6 +56,15 @@ def transcript_of(data: bytes, name: str) -> Transcript:
     return transcribe(clip.samples, whisper_model())
 
 
+def transcribed(data: bytes, name: str) -> Transcript | None:
+    try:
+        with st.spinner("Transcribing…"):
+            return transcript_of(data, name)
+    except SerError as exc:
+        st.warning(f"No transcript: {exc.message}", icon=":material/warning:")
+        return None
+
+
 def hands_free() -> tuple[bytes, str] | None:
     """audio-recorder-streamlit: click once, speak; it stops by itself after 1.5 s of quiet."""
     from audio_recorder_streamlit import audio_recorder
@@ -129,15 +138,10 @@ else:
     st.success("Audio quality looks fine: no clipping, glitches, silence or level problems found.",
                icon=":material/check_circle:")
 
-transcript: Transcript | None = None
-if show_transcript and clip.speech:
-    try:
-        with st.spinner("Transcribing…"):
-            transcript = transcript_of(data, file_name)
-    except SerError as exc:
-        st.warning(f"No transcript: {exc.message}", icon=":material/warning:")
-
 result: AnalysisResult | None = None
+probabilities: dict[str, float] | None = None
+segments: list[TimelineSegment] = []
+calibrated = False
 if model_name is not None:
     long_audio = clip.duration > LONG_AUDIO_SECONDS and bool(clip.speech)
     self_calibrate = False
@@ -152,10 +156,6 @@ if model_name is not None:
     except SerError as exc:
         st.error(exc.message, icon=":material/error:")
     else:
-        if transcript is not None and segments:
-            segments = with_text(segments, transcript.text_between)
-        result = AnalysisResult(file_name, model_name, probabilities, report, calibrated, segments,
-                                transcript.text if transcript is not None else None)
         emotion, confidence, uncertain = top_emotion(probabilities)
         left, right = st.columns([1, 2])
         with left:
@@ -172,32 +172,38 @@ if model_name is not None:
         with right:
             st.plotly_chart(probability_figure(probabilities), width="stretch", theme=None)
 
-        if segments:
-            st.subheader("Emotion timeline")
-            st.markdown(summarize(segments))
-            event = st.plotly_chart(timeline_figure(segments, clip.duration), width="stretch", theme=None,
-                                    on_select="rerun", selection_mode="points", key="timeline")
-            picked = sorted({p["point_index"] for p in event.selection.points}) if event and event.selection.points else []
-            if picked:
-                chosen = segments[picked[0]]
-                a, b = st.columns([1, 2])
-                a.markdown(f"**{chosen.start:.1f}–{chosen.end:.1f} s · {chosen.emotion}{'?' if chosen.uncertain else ''}** "
-                           f"({100 * chosen.confidence:.0f} %)")
-                if chosen.text:
-                    a.markdown(f"> {chosen.text}")
-                a.audio(clip.samples[int(chosen.start * clip.sample_rate):int(chosen.end * clip.sample_rate)],
-                        sample_rate=clip.sample_rate)
-                b.plotly_chart(probability_figure(chosen.probabilities, title="This segment"), width="stretch", theme=None)
-            else:
-                st.caption("Click a segment to see its probabilities, words and audio; hover for a quick look.")
-            with st.expander(f"All {len(segments)} segments"):
-                st.dataframe(
-                    [{"start (s)": s.start, "end (s)": s.end, "emotion": s.emotion + ("?" if s.uncertain else ""),
-                      "confidence": s.confidence, "said": s.text} for s in segments],
-                    column_config={"confidence": st.column_config.ProgressColumn("confidence", min_value=0, max_value=1,
-                                                                                 format="percent")},
-                    hide_index=True, width="stretch",
-                )
+transcript = transcribed(data, file_name) if show_transcript and clip.speech else None
+if model_name is not None and probabilities is not None:
+    if transcript is not None and segments:
+        segments = with_text(segments, transcript.text_between)
+    result = AnalysisResult(file_name, model_name, probabilities, report, calibrated, segments,
+                            transcript.text if transcript is not None else None)
+    if segments:
+        st.subheader("Emotion timeline")
+        st.markdown(summarize(segments))
+        event = st.plotly_chart(timeline_figure(segments, clip.duration), width="stretch", theme=None,
+                                on_select="rerun", selection_mode="points", key=f"timeline-{file_name}-{len(data)}")
+        picked = sorted({p["point_index"] for p in event.selection.points}) if event and event.selection.points else []
+        if picked and picked[0] < len(segments):
+            chosen = segments[picked[0]]
+            a, b = st.columns([1, 2])
+            a.markdown(f"**{chosen.start:.1f}–{chosen.end:.1f} s · {chosen.emotion}{'?' if chosen.uncertain else ''}** "
+                       f"({100 * chosen.confidence:.0f} %)")
+            if chosen.text:
+                a.markdown(f"> {chosen.text}")
+            a.audio(clip.samples[int(chosen.start * clip.sample_rate):int(chosen.end * clip.sample_rate)],
+                    sample_rate=clip.sample_rate)
+            b.plotly_chart(probability_figure(chosen.probabilities, title="This segment"), width="stretch", theme=None)
+        else:
+            st.caption("Click a segment to see its probabilities, words and audio; hover for a quick look.")
+        with st.expander(f"All {len(segments)} segments"):
+            st.dataframe(
+                [{"start (s)": s.start, "end (s)": s.end, "emotion": s.emotion + ("?" if s.uncertain else ""),
+                  "confidence": s.confidence, "said": s.text} for s in segments],
+                column_config={"confidence": st.column_config.ProgressColumn("confidence", min_value=0, max_value=1,
+                                                                             format="percent")},
+                hide_index=True, width="stretch",
+            )
 
 if transcript is not None:
     st.subheader("Transcript")

@@ -113,7 +113,13 @@ def _snapshot(pg, name: str) -> None:
     folder = os.environ.get("SER_SCREENSHOTS")
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
-        pg.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+        # Streamlit scrolls inside its main block, so grow the viewport to the content's height.
+        size = pg.viewport_size
+        height = pg.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight")
+        pg.set_viewport_size({"width": size["width"], "height": min(max(height, size["height"]), 3200)})
+        pg.wait_for_timeout(500)
+        pg.screenshot(path=str(Path(folder) / f"{name}.png"))
+        pg.set_viewport_size(size)
 
 
 def _wait_for_charts(pg) -> None:
@@ -127,8 +133,13 @@ def _metric(pg, label: str) -> str:
     return metric.get_by_test_id("stMetricValue").inner_text()
 
 
+def _upload(pg, path: Path) -> None:
+    pg.get_by_test_id("stRadio").get_by_text("Upload", exact=True).click()
+    pg.get_by_test_id("stMain").locator('input[type="file"]').set_input_files(str(path))
+
+
 def test_record_with_the_microphone(page):
-    audio_input = page.get_by_test_id("stAudioInput")
+    audio_input = page.get_by_test_id("stMain").get_by_test_id("stAudioInput")
     audio_input.get_by_role("button", name="Record", exact=True).click()
     stop = audio_input.get_by_role("button", name="Stop recording")
     stop.wait_for()
@@ -139,6 +150,11 @@ def test_record_with_the_microphone(page):
     assert 2.0 <= seconds <= 4.5
     assert "16 kHz mono → analysed" in page.get_by_test_id("stCaptionContainer").filter(has_text="analysed as").inner_text()
     assert page.get_by_test_id("stAlertContainer").filter(has_text="not an audio").count() == 0
+    transcript = page.get_by_test_id("stMarkdownContainer").locator("blockquote").first
+    transcript.wait_for()
+    if shutil.which("espeak-ng"):  # the fake microphone plays real (robotic) speech: some words must come through
+        words = transcript.inner_text().lower()
+        assert any(w in words for w in ("hello", "this", "test", "speech")), words
     _wait_for_charts(page)
     _snapshot(page, "analyze-recording")
 
@@ -146,8 +162,7 @@ def test_record_with_the_microphone(page):
 def test_upload_a_stereo_mp3(page, tmp_path):
     stereo = np.stack([testing.speech_like(2.5, 44100, seed=7)] * 2, axis=1)
     path = testing.write_audio(tmp_path / "upload.mp3", stereo, 44100)
-    page.get_by_text("Upload", exact=True).click()
-    page.locator('input[type="file"]').set_input_files(str(path))
+    _upload(page, path)
     page.get_by_test_id("stMetric").first.wait_for()
     assert "44.1 kHz stereo" in page.get_by_test_id("stCaptionContainer").filter(has_text="upload.mp3").inner_text()
     page.get_by_role("tab", name="Spectrogram").click()
@@ -158,8 +173,40 @@ def test_upload_a_stereo_mp3(page, tmp_path):
 def test_bad_upload_shows_a_message(page, tmp_path):
     bad = tmp_path / "notes.wav"
     bad.write_text("not audio at all\n" * 50)
-    page.get_by_text("Upload", exact=True).click()
-    page.locator('input[type="file"]').set_input_files(str(bad))
+    _upload(page, bad)
     alert = page.get_by_test_id("stAlertContainer").filter(has_text="not an audio file")
     alert.wait_for()
     assert page.get_by_text("Traceback").count() == 0
+
+
+def test_long_upload_shows_the_timeline(page, tmp_path):
+    spoken = testing.spoken(
+        "Good morning everyone. Today I want to tell you about our results. They were much better than expected. "
+        "However, the second half was difficult. We lost two customers, and that made me very sad. "
+        "But I am confident that next year will be great."
+    )
+    y = spoken if spoken is not None else testing.speech_with_pauses((3.0, 2.5, 3.5, 2.0, 3.0))
+    path = testing.write_audio(tmp_path / "long.wav", y, 16000, subtype="PCM_16")
+    _upload(page, path)
+    page.get_by_role("heading", name="Emotion timeline").wait_for()
+    page.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length >= 6")
+    bars = page.locator(".js-plotly-plot").nth(1).locator("g.trace.bars")
+    assert bars.count() == 8  # the timeline: one stacked trace per emotion
+    assert page.get_by_text("Traceback").count() == 0
+    page.get_by_role("button", name="Download CSV").wait_for()
+    page.wait_for_timeout(300)
+    _snapshot(page, "analyze-timeline")
+
+
+def test_hands_free_recorder(page):
+    page.get_by_test_id("stRadio").get_by_text("Hands-free", exact=True).click()
+    recorder = page.frame_locator('iframe[title="audio_recorder_streamlit.audio_recorder"]').first
+    icon = recorder.locator("svg").first
+    icon.click()
+    page.wait_for_timeout(3000)
+    icon.click()  # stop by hand: the fake microphone loops its file, so it never pauses long enough
+    page.get_by_test_id("stMetric").filter(has_text="Emotion").wait_for()
+    # the component records at the browser's rate in stereo, whatever it is asked; ser downmixes and resamples
+    assert "stereo → analysed as 16 kHz mono" in page.get_by_test_id("stCaptionContainer").filter(has_text="analysed as").inner_text()
+    seconds = float(_metric(page, "Duration").split()[0])
+    assert 1.5 <= seconds <= 5.0
