@@ -158,6 +158,111 @@ class AttentionPooling(_Pooling):
         return {**super().get_config(), "units": self.units}
 
 
+@keras.saving.register_keras_serializable(package="ser")
+class ClipNorm(keras.layers.Layer):
+    """[x (batch, frames, features), mask (batch, frames)] -> x normalised per clip (CMVN).
+
+    Each clip's own mean over its real frames is subtracted per feature (and, with
+    ``scale=True``, each feature is divided by the clip's own standard deviation). This takes
+    away what is constant within a clip, such as the speaker's voice timbre, the microphone and
+    the level, and keeps how the frames move. Padded frames stay zero.
+    """
+
+    def __init__(self, scale: bool = True, epsilon: float = 1e-2, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.scale = bool(scale)
+        self.epsilon = float(epsilon)
+
+    def call(self, inputs: Sequence[Any]) -> Any:
+        x, mask = inputs
+        w = _frame_weights(mask, x)
+        count = ops.maximum(ops.sum(w, axis=1, keepdims=True), 1.0)
+        mean = ops.sum(x * w, axis=1, keepdims=True) / count
+        centred = (x - mean) * w
+        if not self.scale:
+            return centred
+        var = ops.sum(ops.square(centred), axis=1, keepdims=True) / count
+        return centred / ops.sqrt(var + self.epsilon)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "scale": self.scale, "epsilon": self.epsilon}
+
+
+@keras.saving.register_keras_serializable(package="ser")
+class SpecAugment(keras.layers.Layer):
+    """SpecAugment-style masking, in training only: ``time_masks`` runs of up to ``time_width``
+    frames and ``freq_masks`` bands of up to ``freq_width`` features are set to zero (the
+    normalised mean), independently per clip. At inference it is the identity.
+    """
+
+    def __init__(self, time_masks: int = 2, time_width: int = 20, freq_masks: int = 2, freq_width: int = 8,
+                 seed: int | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.time_masks, self.time_width = int(time_masks), int(time_width)
+        self.freq_masks, self.freq_width = int(freq_masks), int(freq_width)
+        self.seed = seed
+        self.generator = keras.random.SeedGenerator(seed)
+
+    def _keep(self, batch: Any, length: Any, n_masks: int, width: int) -> Any:
+        """(batch, length) float: 0 inside the random masks, 1 elsewhere."""
+        positions = ops.cast(ops.expand_dims(ops.arange(length), 0), "float32")
+        keep = ops.ones((batch, length), "float32")
+        for _ in range(n_masks):
+            size = ops.floor(keras.random.uniform((batch, 1), 0.0, width + 1.0, seed=self.generator))
+            start = ops.floor(keras.random.uniform((batch, 1), seed=self.generator) * ops.maximum(ops.cast(length, "float32") - size, 0.0))
+            inside = ops.logical_and(positions >= start, positions < start + size)
+            keep = keep * (1.0 - ops.cast(inside, "float32"))
+        return keep
+
+    def call(self, inputs: Any, training: bool | None = None) -> Any:
+        if not training:
+            return inputs
+        shape = ops.shape(inputs)
+        batch, frames, features = shape[0], shape[1], shape[2]
+        x = inputs
+        if self.time_masks and self.time_width:
+            x = x * ops.cast(ops.expand_dims(self._keep(batch, frames, self.time_masks, self.time_width), -1), x.dtype)
+        if self.freq_masks and self.freq_width:
+            x = x * ops.cast(ops.expand_dims(self._keep(batch, features, self.freq_masks, self.freq_width), 1), x.dtype)
+        return x
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "time_masks": self.time_masks, "time_width": self.time_width,
+                "freq_masks": self.freq_masks, "freq_width": self.freq_width, "seed": self.seed}
+
+
+@keras.saving.register_keras_serializable(package="ser")
+class MaskedAveragePooling1D(keras.layers.Layer):
+    """[x (batch, frames, d), mask (batch, frames)] -> [x pooled, mask pooled]: the average of each
+    run of ``pool_size`` frames over its real frames only, windows aligned at the first frame, so
+    padding at the end neither dilutes nor shifts any pooled frame."""
+
+    def __init__(self, pool_size: int = 2, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.pool_size = int(pool_size)
+
+    def call(self, inputs: Sequence[Any]) -> list[Any]:
+        x, mask = inputs
+        k = self.pool_size
+        w = _frame_weights(mask, x)
+        shape = ops.shape(x)
+        extra = (-shape[1]) % k
+        xw = ops.pad(x * w, [[0, 0], [0, extra], [0, 0]])
+        w = ops.pad(w, [[0, 0], [0, extra], [0, 0]])
+        n = (shape[1] + extra) // k
+        total = ops.sum(ops.reshape(xw, (shape[0], n, k, shape[2])), axis=2)
+        count = ops.sum(ops.reshape(w, (shape[0], n, k, 1)), axis=2)
+        return [total / ops.maximum(count, 1.0), ops.squeeze(count, -1) > 0]
+
+    def compute_output_shape(self, input_shape: Sequence[tuple]) -> list[tuple]:
+        batch, frames, dims = input_shape[0]
+        pooled = None if frames is None else -(-frames // self.pool_size)
+        return [(batch, pooled, dims), (batch, pooled)]
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "pool_size": self.pool_size}
+
+
 # --------------------------------------------------------------------------- argument checks
 
 
@@ -224,6 +329,28 @@ def _conv1d_front(x: Any, mask: Any, filters: tuple[int, ...], kernel_size: int,
     return layers.Dropout(dropout, name="conv_dropout")(x), mask
 
 
+CLIP_NORMS = ("none", "mean", "meanvar")
+
+
+def _frame_front(inputs: Any, mask: Any, clip_norm: str, spec_augment: Sequence[int] | None) -> Any:
+    """Optional per-clip normalisation (``clip_norm``) and training-time SpecAugment masking
+    (``spec_augment = (time_masks, time_width, freq_masks, freq_width)``) of the input frames.
+    Adds no layer when both are off, so models saved before these options load unchanged."""
+    if clip_norm not in CLIP_NORMS:
+        raise ConfigError(f"clip_norm must be one of {', '.join(CLIP_NORMS)}, got {clip_norm!r}")
+    x = inputs
+    if clip_norm != "none":
+        x = ClipNorm(scale=clip_norm == "meanvar", name="clip_norm")([x, mask])
+    if spec_augment is not None:
+        ok = isinstance(spec_augment, Sequence) and len(spec_augment) == 4 and all(
+            isinstance(v, numbers.Integral) and not isinstance(v, bool) and v >= 0 for v in spec_augment)
+        if not ok:
+            raise ConfigError("spec_augment must be [time_masks, time_width, freq_masks, freq_width], integers of 0 or more, "
+                              f"got {spec_augment!r}")
+        x = SpecAugment(*(int(v) for v in spec_augment), name="spec_augment")(x)
+    return x
+
+
 def _frames_input(input_shape: InputShape) -> Any:
     return keras.Input(shape=input_shape, name="frames")
 
@@ -240,6 +367,8 @@ def cnn(
     dropout: float = 0.2,
     dense_dropout: float = 0.4,
     pool_features: bool = False,
+    clip_norm: str = "none",
+    spec_augment: Sequence[int] | None = None,
 ) -> keras.Model:
     """2-D CNN over the (frames x features) matrix as a 1-channel image ("001" style).
 
@@ -247,7 +376,8 @@ def cnn(
     logits. The average runs over time only and keeps the (pooled) feature axis, since where in
     the spectrum a pattern sits matters; ``pool_features=True`` averages over features too
     (plain global average pooling). Padded frames are zeroed after each block and the mask is
-    pooled along time, so the average only covers real frames.
+    pooled along time, so the average only covers real frames. ``clip_norm`` and
+    ``spec_augment``: see ``_frame_front`` (every frame-level builder takes them).
     """
     n_frames, n_features = _check_shape(input_shape)
     n_classes = _check_classes(n_classes)
@@ -259,7 +389,8 @@ def cnn(
 
     inputs = _frames_input((n_frames, n_features))
     mask = FrameMask(name="frame_mask")(inputs)
-    x = layers.Reshape((-1, n_features, 1), name="to_image")(inputs)
+    x = _frame_front(inputs, mask, clip_norm, spec_augment)
+    x = layers.Reshape((-1, n_features, 1), name="to_image")(x)
     for i, f in enumerate(filters, 1):
         x = layers.Conv2D(f, 3, padding="same", use_bias=False, name=f"conv{i}")(x)
         x = layers.BatchNormalization(name=f"conv{i}_bn")(x)
@@ -283,17 +414,25 @@ def lstm(
     units: Sequence[int] = (128, 64),
     dense_units: Sequence[int] = (128, 64, 32),
     dropout: float = 0.3,
+    time_pool: int = 1,
+    clip_norm: str = "none",
+    spec_augment: Sequence[int] | None = None,
 ) -> keras.Model:
-    """Masking -> stacked LSTMs (last returns its final state) -> Dense+BN+ReLU+Dropout blocks -> logits ("003")."""
+    """Stacked LSTMs on the masked frames (last returns its final state) -> Dense+BN+ReLU+Dropout
+    blocks -> logits ("003"). ``time_pool > 1`` first averages each ``time_pool`` real frames
+    (a shorter sequence is cheaper and easier for an LSTM to carry to its final state)."""
     n_frames, n_features = _check_shape(input_shape)
     n_classes = _check_classes(n_classes)
     units, dense_units = _pos_ints("units", units), _pos_ints("dense_units", dense_units)
-    dropout = _rate("dropout", dropout)
+    dropout, time_pool = _rate("dropout", dropout), _pos_int("time_pool", time_pool)
 
     inputs = _frames_input((n_frames, n_features))
-    x = layers.Masking(mask_value=0.0, name="masking")(inputs)
+    mask = FrameMask(name="frame_mask")(inputs)
+    x = _frame_front(inputs, mask, clip_norm, spec_augment)
+    if time_pool > 1:
+        x, mask = MaskedAveragePooling1D(time_pool, name="time_pool")([x, mask])
     for i, u in enumerate(units, 1):
-        x = layers.LSTM(u, return_sequences=i < len(units), name=f"lstm{i}")(x)
+        x = layers.LSTM(u, return_sequences=i < len(units), name=f"lstm{i}")(x, mask=mask)
     for i, u in enumerate(dense_units, 1):
         x = layers.Dense(u, use_bias=False, name=f"dense{i}")(x)
         x = layers.BatchNormalization(name=f"dense{i}_bn")(x)
@@ -311,6 +450,8 @@ def cnn_lstm(
     lstm_units: int = 128,
     dense_units: int = 64,
     dropout: float = 0.3,
+    clip_norm: str = "none",
+    spec_augment: Sequence[int] | None = None,
 ) -> keras.Model:
     """Conv1D front end over time -> LSTM on the pooled, masked frames -> Dense -> logits ("EmoChat")."""
     n_frames, n_features = _check_shape(input_shape)
@@ -321,7 +462,8 @@ def cnn_lstm(
 
     inputs = _frames_input((n_frames, n_features))
     mask = FrameMask(name="frame_mask")(inputs)
-    x, mask = _conv1d_front(inputs, mask, filters, kernel_size, dropout)
+    x = _frame_front(inputs, mask, clip_norm, spec_augment)
+    x, mask = _conv1d_front(x, mask, filters, kernel_size, dropout)
     x = layers.LSTM(lstm_units, name="lstm")(x, mask=mask)
     x = layers.Dense(dense_units, activation="relu", name="dense")(x)
     x = layers.Dropout(dropout, name="dense_dropout")(x)
@@ -338,6 +480,8 @@ def cnn_bilstm_attention(
     attention_units: int = 64,
     dense_units: int = 64,
     dropout: float = 0.3,
+    clip_norm: str = "none",
+    spec_augment: Sequence[int] | None = None,
 ) -> keras.Model:
     """Conv1D front end -> BiLSTM -> BiGRU -> masked additive attention pooling -> Dense -> logits ("004")."""
     n_frames, n_features = _check_shape(input_shape)
@@ -348,7 +492,8 @@ def cnn_bilstm_attention(
 
     inputs = _frames_input((n_frames, n_features))
     mask = FrameMask(name="frame_mask")(inputs)
-    x, mask = _conv1d_front(inputs, mask, filters, kernel_size, dropout)
+    x = _frame_front(inputs, mask, clip_norm, spec_augment)
+    x, mask = _conv1d_front(x, mask, filters, kernel_size, dropout)
     x = layers.Bidirectional(layers.LSTM(rnn_units, return_sequences=True), name="bilstm")(x, mask=mask)
     x = layers.Bidirectional(layers.GRU(rnn_units, return_sequences=True), name="bigru")(x, mask=mask)
     x = AttentionPooling(attention_units, name="attention")([x, mask])

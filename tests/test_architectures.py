@@ -166,3 +166,54 @@ def test_unknown_architecture_is_a_config_error() -> None:
 def test_bad_arguments_are_config_errors(name, shape, n_classes, params, match) -> None:
     with pytest.raises(ConfigError, match=match):
         arch.build(name, shape, n_classes, **params)
+
+
+FRONT = {"clip_norm": "meanvar", "spec_augment": (2, 8, 2, 4)}
+
+
+@pytest.mark.parametrize("name", ["cnn", "lstm", "cnn_lstm", "cnn_bilstm_attention"])
+def test_clip_norm_and_spec_augment_keep_padding_invariance_and_round_trip(name: str, tmp_path) -> None:
+    extra = {**FRONT, **({"time_pool": 4} if name == "lstm" else {})}
+    model = tiny(name, n_frames=None, **extra)
+    x = random_frames(1, 29, seed=5)  # 29 frames: not a multiple of the time pooling
+    padded = np.concatenate([x, np.zeros((1, 14, N_FEATURES), "float32")], axis=1)
+    alone = logits(model, x)
+    np.testing.assert_allclose(logits(model, padded), alone, atol=1e-4)
+    # A clip's own level and scale no longer matter with per-clip mean/variance normalisation
+    # (up to the small epsilon added to the variance).
+    np.testing.assert_allclose(logits(model, 3.0 * x + 2.0), alone, atol=1e-2)
+    model.save(tmp_path / "m.keras")
+    again = keras.saving.load_model(tmp_path / "m.keras", safe_mode=True)
+    np.testing.assert_allclose(logits(again, x), alone, atol=1e-6)
+
+
+def test_spec_augment_masks_only_in_training() -> None:
+    layer = arch.SpecAugment(time_masks=1, time_width=10, freq_masks=1, freq_width=5, seed=1)
+    x = np.ones((4, 50, N_FEATURES), "float32")
+    assert np.array_equal(np.asarray(layer(x, training=False)), x)
+    masked = np.asarray(layer(x, training=True))
+    assert set(np.unique(masked)) <= {0.0, 1.0}
+    zero_frames = (masked == 0).all(axis=2).sum(axis=1)
+    zero_bands = (masked == 0).all(axis=1).sum(axis=1)
+    assert zero_frames.max() <= 10 and zero_bands.max() <= 5 and (masked == 0).any()
+
+
+def test_masked_average_pooling_averages_real_frames_only() -> None:
+    x = np.arange(1, 6, dtype="float32").reshape(1, 5, 1) * np.ones((1, 5, 2), "float32")
+    mask = np.array([[True, True, True, True, True]])
+    padded = np.concatenate([x, np.zeros((1, 3, 2), "float32")], axis=1)
+    pooled, pooled_mask = arch.MaskedAveragePooling1D(2)([x, mask])
+    pooled_padded, _ = arch.MaskedAveragePooling1D(2)([padded, np.array([[True] * 5 + [False] * 3])])
+    np.testing.assert_allclose(np.asarray(pooled)[0, :, 0], [1.5, 3.5, 5.0])
+    np.testing.assert_allclose(np.asarray(pooled_padded)[0, :3], np.asarray(pooled)[0])
+    assert np.asarray(pooled_mask).tolist() == [[True, True, True]]
+
+
+@pytest.mark.parametrize(
+    ("params", "match"),
+    [({"clip_norm": "cmvn"}, "clip_norm"), ({"spec_augment": (2, 8)}, "spec_augment"), ({"spec_augment": (2, -1, 2, 4)}, "spec_augment"),
+     ({"time_pool": 0}, "time_pool")],
+)
+def test_bad_frame_front_arguments_are_config_errors(params, match) -> None:
+    with pytest.raises(ConfigError, match=match):
+        arch.build("lstm", (N_FRAMES, N_FEATURES), N_CLASSES, **params)
