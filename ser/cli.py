@@ -92,6 +92,13 @@ def _build_parser() -> argparse.ArgumentParser:
     train.add_argument("--seed", type=int, default=None, help="random seed (default: the recipe's)")
     train.add_argument("--augment", type=int, default=None, metavar="N",
                        help="augmented copies of every training clip (noise, stretch, pitch, shift, reverb); 0 = off")
+    train.add_argument("--n-mfcc", type=int, default=None, metavar="N", help="MFCC coefficients (feature setting n_mfcc)")
+    train.add_argument("--n-mels", type=int, default=None, metavar="N", help="mel bands (feature setting n_mels)")
+    train.add_argument("--hop-length", type=int, default=None, metavar="SAMPLES",
+                       help="frame hop in samples at 16 kHz, e.g. 160 = 10 ms (feature setting hop_length)")
+    train.add_argument("--feature", action="append", default=[], metavar="KEY=VALUE",
+                       help="override any feature setting of the recipe, e.g. --feature fmax=8000 --feature deltas=false "
+                       "(repeatable; see ser.features.FeatureConfig)")
     train.set_defaults(handler=_train)
 
     evaluate = sub.add_parser("evaluate", help="re-run the evaluation protocol for installed models and print the comparison table")
@@ -101,6 +108,8 @@ def _build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--table-only", action="store_true", help="print the table from the stored metrics; compute nothing")
     evaluate.add_argument("--measure-latency", action="store_true",
                           help="re-measure each model's warm time for a 3 s clip on this machine and store it in meta.json")
+    evaluate.add_argument("--write-readme", default=None, metavar="FILE",
+                          help="also write the table into FILE (e.g. models/README.md) between its <!-- ser:table ... --> markers")
     evaluate.add_argument("--choose-default", action="store_true",
                           help="make the model with the best RAVDESS 6-fold UAR (no calibration) the default (models/DEFAULT)")
     evaluate.set_defaults(handler=_evaluate)
@@ -142,6 +151,28 @@ def _parse_labels(text: str):
     if text == "merge-calm":
         return LabelSet(merge_calm=True)
     return LabelSet(keep=tuple(t.strip() for t in text.split(",") if t.strip()))
+
+
+def _feature_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """FeatureConfig overrides from --n-mfcc/--n-mels/--hop-length and each --feature KEY=VALUE.
+
+    Values are read as JSON where they parse (numbers, true/false, null) and as text otherwise."""
+    from ser.errors import ConfigError
+
+    overrides: dict[str, Any] = {}
+    for item in args.feature:
+        key, sep, text = item.partition("=")
+        key = key.strip().replace("-", "_")
+        if not sep or not key or not text.strip():
+            raise ConfigError(f"--feature needs KEY=VALUE (e.g. --feature n_mfcc=20), got '{item}'")
+        try:
+            overrides[key] = json.loads(text.strip())
+        except ValueError:
+            overrides[key] = text.strip()
+    for key in ("n_mfcc", "n_mels", "hop_length"):
+        if getattr(args, key) is not None:
+            overrides[key] = getattr(args, key)
+    return overrides
 
 
 def _seconds(text: str) -> float:
@@ -238,7 +269,7 @@ def _train(args: argparse.Namespace) -> int:
 
     from ser.artifacts import models_dir
     from ser.experiment import train
-    from ser.zoo import preset
+    from ser.zoo import preset, with_features
 
     spec = preset(args.recipe)
     name = args.name or args.recipe
@@ -249,13 +280,17 @@ def _train(args: argparse.Namespace) -> int:
         spec = replace(spec, seed=args.seed)
     if args.augment is not None:
         spec = replace(spec, augment_copies=args.augment)
+    spec = with_features(spec, _feature_overrides(args))
     out = Path(args.out) if args.out else models_dir()
     command = "ser " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:2] == ["train"] else f"ser train {args.recipe}"
-    train(spec, args.data, out / name, label_set=_parse_labels(args.labels), protocols=_parse_protocols(args.protocols), command=command)
+    train(spec, args.data, out / name, label_set=_parse_labels(args.labels), protocols=_parse_protocols(args.protocols), command=command,
+          progress=True)
     return EXIT_OK
 
 
 def _evaluate(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from ser.artifacts import list_models, resolve
     from ser.errors import ConfigError
     from ser.experiment import comparison_table, reevaluate
@@ -279,6 +314,11 @@ def _evaluate(args: argparse.Namespace) -> int:
 
         best, uar = choose_default(folders)
         print(f"\ndefault model: {best.name} (RAVDESS 6-fold UAR {100 * uar:.1f} %), written to {best.parent / 'DEFAULT'}")
+    if args.write_readme:
+        from ser.experiment import write_readme
+
+        write_readme(Path(args.write_readme), folders)
+        print(f"\ntable written to {args.write_readme}")
     return EXIT_OK
 
 

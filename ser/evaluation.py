@@ -102,8 +102,11 @@ def evaluate(
     *,
     augmented: Sequence[Sequence[np.ndarray]] = (),
     log: Callable[[str], None] = lambda message: None,
+    progress: bool = False,
 ) -> dict:
-    """Run ``protocols``; returns {"metrics": ..., "confusion": ..., "history": ...} (JSON-ready)."""
+    """Run ``protocols``; returns {"metrics": ..., "confusion": ..., "history": ...} (JSON-ready).
+
+    ``progress``: per-epoch progress bars of the Keras fits on a terminal (see ``training.fit``)."""
     metrics: dict = {}
     confusion: dict = {}
     history: dict = {}
@@ -117,7 +120,8 @@ def evaluate(
         fold_info, fold_history = [], []
         for i, split in enumerate(splits, 1):
             start = time.perf_counter()
-            results, hist = _run_split(spec, rows, features, y, labels, split, augmented)
+            title = f"{protocol.name} {i}/{len(splits)}" if progress else None
+            results, hist = _run_split(spec, rows, features, y, labels, split, augmented, title)
             for variant, (y_true, proba) in results.items():
                 per_variant[variant].append(summarize(y_true, proba, labels))
                 predictions[variant].append((y_true, proba))
@@ -138,13 +142,15 @@ def evaluate(
     return {"metrics": metrics, "confusion": confusion, "history": history}
 
 
-def _run_split(spec, rows, features, y, labels, split: Split, augmented) -> tuple[dict, dict]:
+def _run_split(spec, rows, features, y, labels, split: Split, augmented, title: str | None = None) -> tuple[dict, dict]:
     speakers = [r.speaker for r in rows]
     train_x = [features[i] for i in split.train]
     train_s = [speakers[i] for i in split.train]
     train_aug = [[copy[i] for i in split.train] for copy in augmented]
-    plain = fit(spec, train_x, y[split.train], train_s, labels, calibrated=False, augmented=train_aug)
-    calibrated = fit(spec, train_x, y[split.train], train_s, labels, calibrated=True, augmented=train_aug)
+    plain = fit(spec, train_x, y[split.train], train_s, labels, calibrated=False, augmented=train_aug,
+                progress=title and f"{title} plain")
+    calibrated = fit(spec, train_x, y[split.train], train_s, labels, calibrated=True, augmented=train_aug,
+                     progress=title and f"{title} calibrated")
     results = {"none": (y[split.test], plain.proba([features[i] for i in split.test]))}
     rng = np.random.default_rng(spec.seed)
     for k in BASELINE_SIZES:

@@ -170,8 +170,12 @@ def fit(
     calibrated: bool,
     augmented: Sequence[Sequence[np.ndarray]] = (),
     verbose: int = 0,
+    progress: str | None = None,
 ) -> Fitted:
     """Train ``spec`` on ``features`` (one array per clip) with integer labels ``y``.
+
+    ``progress``: a title for a per-epoch progress bar of a Keras fit, drawn on stderr only when
+    it is a terminal (``EpochProgress``); None draws nothing.
 
     ``augmented`` holds augmented copies of the same clips (each a list parallel to
     ``features``); only the copies of training speakers are used, never those of the speakers
@@ -194,7 +198,7 @@ def fit(
     val_x = [normalizer.apply(xs[i]) for i in va]
     fitted = Fitted(spec, tuple(labels), None, normalizer, calibrated)
     if spec.is_keras:
-        fitted.model, fitted.history = _fit_keras(spec, train_x, train_y, val_x, y[va], len(labels), verbose)
+        fitted.model, fitted.history = _fit_keras(spec, train_x, train_y, val_x, y[va], len(labels), verbose, progress)
     else:
         fitted.model, fitted.history = _fit_classic(spec, train_x, train_y, val_x, y[va])
     # Temperature on the held-out speakers: inputs are already normalised, so bypass the normaliser.
@@ -210,7 +214,36 @@ def _class_weights(y: np.ndarray, n_classes: int) -> dict[int, float]:
     return {i: float(w) for i, w in enumerate(weights)}
 
 
-def _fit_keras(spec: ModelSpec, train_x, train_y, val_x, val_y, n_classes: int, verbose: int):
+def epoch_progress(epochs: int, title: str, stream: Any = None, enabled: bool | None = None):
+    """A Keras callback that shows one tqdm bar per fit, advanced every epoch, with the epoch's
+    loss and accuracy on training and held-out speakers. By default it draws only when
+    ``stream`` (stderr) is a terminal: in logs and CI it would print a line per update."""
+    import sys
+
+    import keras
+    from tqdm import tqdm
+
+    stream = sys.stderr if stream is None else stream
+    enabled = stream.isatty() if enabled is None else enabled
+
+    class EpochProgress(keras.callbacks.Callback):
+        def on_train_begin(self, logs: dict | None = None) -> None:
+            self.bar = tqdm(total=epochs, desc=title, unit="epoch", file=stream, leave=False, disable=not enabled)
+
+        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+            logs = logs or {}
+            shown = {"loss": "loss", "accuracy": "acc", "val_loss": "val_loss", "val_accuracy": "val_acc"}
+            self.bar.set_postfix({short: f"{logs[k]:.3f}" for k, short in shown.items() if k in logs}, refresh=False)
+            self.bar.update(1)
+            self.bar.refresh()  # epochs are seconds apart: show each one (tqdm would skip those within 0.1 s)
+
+        def on_train_end(self, logs: dict | None = None) -> None:
+            self.bar.close()
+
+    return EpochProgress()
+
+
+def _fit_keras(spec: ModelSpec, train_x, train_y, val_x, val_y, n_classes: int, verbose: int, progress: str | None = None):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import keras
 
@@ -228,6 +261,8 @@ def _fit_keras(spec: ModelSpec, train_x, train_y, val_x, val_y, n_classes: int, 
         keras.callbacks.EarlyStopping(monitor="val_loss", patience=spec.patience, restore_best_weights=True, start_from_epoch=10),
         keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=max(2, spec.patience // 3)),
     ]
+    if progress is not None:
+        callbacks.append(epoch_progress(spec.epochs, progress))
     result = model.fit(
         pad_batch(train_x, spec.max_frames),
         train_y,

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
 from ser.errors import ConfigError
 from ser.features import FeatureConfig
 from ser.inputs import InputSpec
@@ -46,6 +51,24 @@ PRESETS: dict[str, ModelSpec] = {
         ModelSpec(name="random_forest", architecture="random_forest", input=InputSpec(kind="stats")),
     )
 }
+
+
+def with_features(spec: ModelSpec, overrides: Mapping[str, Any]) -> ModelSpec:
+    """``spec`` with some FeatureConfig settings replaced (``ser train --feature KEY=VALUE``).
+
+    Unknown keys, bad values and recipes whose input does not use the FeatureConfig (Whisper
+    encoder frames) raise ConfigError with a one-line message."""
+    if not overrides:
+        return spec
+    if spec.input.kind == "whisper":
+        raise ConfigError(f"recipe '{spec.name}' classifies Whisper encoder frames; feature settings "
+                          f"({', '.join(overrides)}) do not apply to it")
+    known = [f.name for f in dataclasses.fields(FeatureConfig) if f.name != "version"]
+    unknown = [k for k in overrides if k not in known]
+    if unknown:
+        raise ConfigError(f"unknown feature setting(s) {', '.join(unknown)} (known: {', '.join(known)})")
+    config = FeatureConfig.from_dict({**spec.input.feature_config.to_dict(), **overrides})
+    return replace(spec, input=replace(spec.input, feature_config=config))
 
 
 def preset(name: str) -> ModelSpec:

@@ -96,3 +96,52 @@ def test_gallery_of_odd_inputs(tmp_path, capsys):
     assert "No speech" in warned["noise.wav"]
     assert "DC offset" in warned["dc_offset.wav"]
     assert by_name["six_channels_96k_float.wav"]["original_channels"] == 6
+
+
+def _captured_train(monkeypatch) -> dict:
+    import ser.experiment
+
+    seen: dict = {}
+
+    def fake_train(spec, sources, out_dir, **kwargs):
+        seen.update(spec=spec, sources=sources, out_dir=out_dir, **kwargs)
+        return out_dir
+
+    monkeypatch.setattr(ser.experiment, "train", fake_train)
+    return seen
+
+
+def test_train_feature_overrides_reach_the_recipe(monkeypatch, tmp_path):
+    seen = _captured_train(monkeypatch)
+    argv = ["train", "lstm", "--data", str(tmp_path), "--out", str(tmp_path / "models"), "--n-mfcc", "20", "--hop-length", "160",
+            "--feature", "fmax=7600", "--feature", "deltas=false", "--feature", "pad_mode=edge"]
+    assert main(argv) == 0
+    config = seen["spec"].input.feature_config
+    assert (config.n_mfcc, config.hop_length, config.fmax, config.deltas, config.pad_mode) == (20, 160, 7600.0, False, "edge")
+    assert config.n_mels == 64  # the recipe's other settings stay
+    assert seen["progress"] is True  # per-epoch bars (drawn only on a terminal)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--n-mfcc", "0"], "n_mfcc must be a positive integer"),
+        (["--n-mfcc", "80"], "n_mfcc (80) must not exceed n_mels (64)"),
+        (["--feature", "colour=blue"], "unknown feature setting(s) colour (known: sample_rate"),
+        (["--feature", "n_mfcc"], "--feature needs KEY=VALUE"),
+        (["--feature", "deltas=maybe"], "deltas must be true or false"),
+        (["--hop-length", "-5"], "hop_length must be a positive integer"),
+    ],
+)
+def test_train_bad_feature_overrides_are_one_line_errors(monkeypatch, tmp_path, capsys, args, message):
+    seen = _captured_train(monkeypatch)
+    assert main(["train", "cnn", "--data", str(tmp_path), *args]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("ser: ") and message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert not seen  # nothing was trained
+
+
+def test_train_feature_overrides_do_not_apply_to_whisper_frames(monkeypatch, tmp_path, capsys):
+    _captured_train(monkeypatch)
+    assert main(["train", "whisper_head", "--data", str(tmp_path), "--n-mels", "40"]) == 2
+    assert "do not apply" in capsys.readouterr().err

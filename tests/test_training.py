@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import sys
+
 import numpy as np
 import pytest
 
@@ -94,3 +97,24 @@ def test_spec_validation():
         ModelSpec(name="x", architecture="lstm", input=InputSpec(kind="stats"))
     spec = ModelSpec(name="x", architecture="lstm", input=InputSpec(kind="frames"), params={"units": [8, 4]})
     assert ModelSpec.from_dict(spec.to_dict()) == spec
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_keras_fit_shows_epoch_progress_on_a_terminal_only(monkeypatch):
+    xs, y, speakers = _toy(n_speakers=4, per_class=4)
+    spec = ModelSpec(name="toy", architecture="lstm", input=InputSpec(kind="whisper"), params={"units": (8,), "dense_units": (8,)},
+                     epochs=3, patience=3, batch_size=16, val_fraction=0.25)
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    fit(spec, xs, y, speakers, ("neutral", "angry"), calibrated=False, progress="fold 1/6 plain")
+    shown = terminal.getvalue()
+    assert "fold 1/6 plain" in shown and "3/3" in shown and "val_acc=" in shown
+
+    log = io.StringIO()  # not a terminal: a log file or CI gets no bar
+    monkeypatch.setattr(sys, "stderr", log)
+    fit(spec, xs, y, speakers, ("neutral", "angry"), calibrated=False, progress="fold 1/6 plain")
+    assert log.getvalue() == ""
