@@ -14,7 +14,7 @@ import numpy as np
 
 from ser.artifacts import library_versions, read_json, save_model, verify, write_json
 from ser.corpora import CorpusScan, Row, apply_labels, load_corpus
-from ser.errors import CorpusError
+from ser.errors import ConfigError, CorpusError
 from ser.evaluation import PROTOCOLS, available_protocols, evaluate
 from ser.inputs import compute_many
 from ser.labels import EMOTIONS, LabelSet
@@ -71,8 +71,11 @@ def train(
     protocols: Sequence[str] | None = None,
     command: str = "",
     log: Log = _stderr,
+    progress: bool = False,
 ) -> Path:
-    """Evaluate ``spec`` under the protocols, then fit it on all data and write ``out_dir``."""
+    """Evaluate ``spec`` under the protocols, then fit it on all data and write ``out_dir``.
+
+    ``progress``: per-epoch progress bars of the Keras fits on a terminal (``ser train`` sets it)."""
     started = time.perf_counter()
     label_set = label_set or LabelSet()
     rows, data_summary = load_rows(sources, label_set)
@@ -80,7 +83,7 @@ def train(
     features, augmented = _features(spec, rows)
     protocols = available_protocols(rows) if protocols is None else list(protocols)
     results = (
-        evaluate(spec, rows, features, label_set, protocols, augmented=augmented, log=log)
+        evaluate(spec, rows, features, label_set, protocols, augmented=augmented, log=log, progress=progress)
         if protocols
         else {"metrics": {}, "confusion": {}, "history": {}}
     )
@@ -89,8 +92,10 @@ def train(
     speakers = [r.speaker for r in rows]
     log(f"final fit on all {len(rows)} clips ({len(labels)} classes)")
     final = {
-        "plain": fit(spec, features, y, speakers, labels, calibrated=False, augmented=augmented),
-        "calibrated": fit(spec, features, y, speakers, labels, calibrated=True, augmented=augmented),
+        "plain": fit(spec, features, y, speakers, labels, calibrated=False, augmented=augmented,
+                     progress="final plain" if progress else None),
+        "calibrated": fit(spec, features, y, speakers, labels, calibrated=True, augmented=augmented,
+                          progress="final calibrated" if progress else None),
     }
     out_dir.mkdir(parents=True, exist_ok=True)
     results["history"]["final"] = {v: {"history": f.history, "temperature": f.temperature} for v, f in final.items()}
@@ -167,6 +172,41 @@ def comparison_table(folders: Sequence[Path]) -> str:
             figure("tess_to_ravdess", "none", "uar"),
         ]) + " |")
     return "\n".join(lines)
+
+
+TABLE_MARKERS = ("<!-- ser:table start (ser evaluate --table-only --write-readme) -->", "<!-- ser:table end -->")
+UNTRAINED_MARKERS = ("<!-- ser:untrained start -->", "<!-- ser:untrained end -->")
+
+
+def untrained_recipes(folders: Sequence[Path]) -> list[str]:
+    """Zoo recipes with no trained model among ``folders``."""
+    from ser.zoo import PRESETS
+
+    trained = {read_json(f / "meta.json")["spec"]["name"] for f in folders if (f / "meta.json").is_file()}
+    return [name for name in PRESETS if name not in trained]
+
+
+def write_readme(path: Path, folders: Sequence[Path]) -> str:
+    """Replace the comparison table (and the list of untrained recipes, where marked) in a
+    markdown file between its ``<!-- ser:... -->`` markers; text outside them is kept as is."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
+    missing = untrained_recipes(folders)
+    blocks = [(TABLE_MARKERS, comparison_table(folders))]
+    if UNTRAINED_MARKERS[0] in text:
+        blocks.append((UNTRAINED_MARKERS, "- Not yet trained: " + ", ".join(f"`{m}`" for m in missing)
+                       + " (their recipes are in `ser/zoo.py`)." if missing else ""))
+    for (start, end), body in blocks:
+        head, found, rest = text.partition(start)
+        inside, found_end, tail = rest.partition(end)
+        if not found or not found_end:
+            raise ConfigError(f"{path} has no '{start}' ... '{end}' markers to write between")
+        text = head + start + "\n" + (body + "\n" if body else "") + end + tail
+    path.write_text(text, encoding="utf-8")
+    return text
 
 
 def measure_latency(fitted, runs: int = 30) -> dict[str, float]:

@@ -154,3 +154,40 @@ def test_training_with_augmented_copies(corpus, tmp_path, monkeypatch):
     assert len(first) == 48 and any(not np.array_equal(a, b) for a, b in zip(first, second, strict=True))
     accuracy = json.loads((out / "metrics.json").read_text())["ravdess_6fold"]["variants"]["none"]["pooled"]["accuracy"]
     assert accuracy >= 0.9
+
+
+def test_evaluate_writes_the_table_between_the_readme_markers(installed, tmp_path, capsys):
+    from ser.experiment import TABLE_MARKERS, UNTRAINED_MARKERS
+
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# Models\n\nintro\n\n{TABLE_MARKERS[0]}\n| old table |\n{TABLE_MARKERS[1]}\n\n- a finding\n"
+                      f"{UNTRAINED_MARKERS[0]}\n- Not yet trained: stale\n{UNTRAINED_MARKERS[1]}\nend\n")
+    assert main(["evaluate", "--table-only", "--write-readme", str(readme)]) == 0
+    text = readme.read_text()
+    table = comparison_table([installed / "tiny_head", installed / "tiny_svm"])
+    assert f"{TABLE_MARKERS[0]}\n{table}\n{TABLE_MARKERS[1]}" in text
+    assert "old table" not in text and "stale" not in text and "`cnn_bilstm_attention`" in text
+    assert text.startswith("# Models\n\nintro\n\n") and text.endswith(f"{UNTRAINED_MARKERS[1]}\nend\n") and "- a finding\n" in text
+    assert main(["evaluate", "--table-only", "--write-readme", str(readme)]) == 0
+    assert readme.read_text() == text  # idempotent
+
+    readme.write_text("no markers here\n")
+    capsys.readouterr()
+    assert main(["evaluate", "--table-only", "--write-readme", str(readme)]) == 2
+    assert "has no '<!-- ser:table start" in capsys.readouterr().err
+    assert readme.read_text() == "no markers here\n"
+
+
+def test_shipped_models_readme_table_is_the_one_ser_evaluate_writes(monkeypatch):
+    from ser.experiment import TABLE_MARKERS
+
+    from .conftest import PROJECT_ROOT
+
+    monkeypatch.setenv("SER_MODELS", str(PROJECT_ROOT / "models"))
+    names = list_models()
+    if not names:
+        pytest.skip("no trained models in models/")
+    text = (PROJECT_ROOT / "models" / "README.md").read_text()
+    stored = text.split(TABLE_MARKERS[0] + "\n", 1)[1].split(TABLE_MARKERS[1], 1)[0].strip()
+    assert stored == comparison_table([PROJECT_ROOT / "models" / n for n in names]), (
+        "models/README.md is stale: run `ser evaluate --table-only --write-readme models/README.md`")
