@@ -7,5 +7,7 @@ st.set_page_config(page_title="ser Â· speech emotion recognition", page_icon="ðŸ
 pages = [
     st.Page("pages/analyze.py", title="Analyze", icon=":material/graphic_eq:", default=True),
     st.Page("pages/batch.py", title="Batch", icon=":material/library_music:"),
+    st.Page("pages/compare_models.py", title="Compare models", icon=":material/leaderboard:"),
+    st.Page("pages/explore_data.py", title="Explore data", icon=":material/dataset:"),
 ]
 st.navigation(pages).run()

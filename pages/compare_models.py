@@ -1,0 +1,177 @@
+"""Compare models: stored speaker-independent figures, confusion matrices, training curves and model cards."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ser import model_report as mr
+from ser.artifacts import models_dir
+from ser.report_plots import confusion_figure, fold_figure, headline_figure, history_figure, per_class_f1_figure
+
+PERCENT = st.column_config.NumberColumn(format="%.1f %%")
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def reports(signature: tuple) -> tuple[list[mr.ModelReport], list[str]]:
+    """Every model folder's stored files, read again whenever one of them changes (``signature``)."""
+    return mr.load_reports(models_dir())
+
+
+def percent_columns(table, skip=()) -> dict:
+    return {c: PERCENT for c in table.columns if c not in skip and table[c].dtype.kind == "f" and c not in
+            ("size (MB)", "3 s clip (ms)", "ECE (pooled)", "ECE (fold mean)", "NLL (pooled)", "temperature", "training (min)")}
+
+
+st.title("Compare models")
+st.caption(
+    f"Everything below is read from the files each model stored in `{models_dir().name}/<name>/` when it was trained "
+    "and evaluated; nothing is recomputed. All figures are **speaker-independent**: no test speaker was heard in training."
+)
+
+models, unreadable = reports(mr.models_signature(models_dir()))
+for message in unreadable:
+    st.warning(message, icon=":material/warning:")
+if not models:
+    st.info("No trained model is installed in `models/`. Train one with `ser train whisper_head --data ../shared/data/corpora`.",
+            icon=":material/info:")
+    st.stop()
+
+by_label = {m.label: m for m in models}
+default = next((m for m in models if m.is_default), None)
+protocol_names = mr.protocols(models)
+
+with st.expander("How the models are tested (protocols and chance level)", icon=":material/school:"):
+    for protocol in protocol_names:
+        st.markdown(f"- **{mr.protocol_title(models, protocol)}**: {mr.protocol_description(models, protocol)}")
+    st.markdown(
+        "- **UAR** (unweighted average recall) averages the recall of each class, so a model cannot score by favouring "
+        "the largest class; **macro-F1** averages each class's F1. Fold figures are means over folds.\n"
+        "- **ECE** (expected calibration error, 15 bins, all folds' predictions pooled): how far the stated confidence "
+        "is from the actual accuracy; 0 is perfect. Probabilities are temperature-scaled on speakers held out of each "
+        f"training fold.\n- {mr.VARIANT_MEANING}"
+    )
+
+overview_tab, confusion_tab, curves_tab, cards_tab = st.tabs(["Overview", "Confusion matrices", "Training curves", "Model cards"])
+
+with overview_tab:
+    metric = st.radio("Figure", ["UAR", "accuracy", "macro-F1"], horizontal=True, key="headline_metric",
+                      help="UAR: unweighted average recall (mean of the per-class recalls).")
+    key = {"UAR": "uar", "accuracy": "accuracy", "macro-F1": "macro_f1"}[metric]
+    st.plotly_chart(headline_figure(mr.headline_figures(models, key), metric), width="stretch", theme=None)
+    overview = mr.overview_table(models)
+    st.dataframe(
+        overview, hide_index=True, width="stretch",
+        column_config={
+            **percent_columns(overview),
+            "parameters": st.column_config.NumberColumn(format="localized"),
+            "size (MB)": st.column_config.NumberColumn(format="%.1f"),
+            "3 s clip (ms)": st.column_config.NumberColumn(format="%.0f", help="Warm median time for features + model + "
+                                                           "calibration of a 3 s clip (decoding excluded), measured when stored"),
+            "ECE (pooled)": st.column_config.NumberColumn(format="%.3f", help="RAVDESS 6-fold, all folds pooled"),
+            "training (min)": st.column_config.NumberColumn(format="%.1f", help="All protocols and the final fits"),
+        },
+    )
+    st.caption("★ default model (the one Analyze uses). RAVDESS: 6 folds by actor, 8 classes, chance 12.5 %. TESS LOSO, "
+               "R→T and T→R: 7 classes, chance 14.3 %. An empty cell: the model was not evaluated that way.")
+
+    st.subheader("One protocol in detail")
+    left, right = st.columns(2)
+    protocol = left.selectbox("Protocol", protocol_names, format_func=lambda p: mr.protocol_title(models, p), key="detail_protocol")
+    variant_names = mr.variants(models, protocol)
+    variant = right.selectbox("Scoring", variant_names, format_func=lambda v: mr.VARIANT_TITLES.get(v, v), key="detail_variant")
+    labels = mr.protocol_labels(models, protocol)
+    st.caption(mr.protocol_description(models, protocol))
+    detail = mr.protocol_table(models, protocol, variant)
+    st.dataframe(detail, hide_index=True, width="stretch",
+                 column_config={**percent_columns(detail), "ECE (pooled)": st.column_config.NumberColumn(format="%.3f"),
+                                "ECE (fold mean)": st.column_config.NumberColumn(format="%.3f"),
+                                "NLL (pooled)": st.column_config.NumberColumn(format="%.2f")})
+    st.caption("Means over folds with their standard deviation (±); F1 per emotion and ECE/NLL over all folds' predictions pooled.")
+    spread, f1 = st.columns([2, 3])
+    with spread:
+        st.plotly_chart(fold_figure(mr.fold_figures(models, protocol, variant), mr.chance(labels),
+                                    default=default.label if default else None), width="stretch", theme=None)
+    with f1:
+        st.plotly_chart(per_class_f1_figure(*mr.per_class_f1(models, protocol, variant)), width="stretch", theme=None)
+
+    st.subheader("Calibration")
+    calibration = mr.calibration_table(models, protocol)
+    st.dataframe(calibration, hide_index=True, width="stretch",
+                 column_config={**percent_columns(calibration), "temperature": st.column_config.NumberColumn(format="%.2f"),
+                                "ECE (pooled)": st.column_config.NumberColumn(format="%.3f"),
+                                "NLL (pooled)": st.column_config.NumberColumn(format="%.2f")})
+    st.caption("Probability calibration: the shipped model's temperature, and ECE and negative log-likelihood without "
+               "speaker calibration (lower is better). Speaker calibration: accuracy and UAR with K clips of each test "
+               "speaker used as its baseline.")
+
+with confusion_tab:
+    c1, c2, c3 = st.columns(3)
+    protocol = c1.selectbox("Protocol", protocol_names, format_func=lambda p: mr.protocol_title(models, p), key="cm_protocol")
+    variant = c2.selectbox("Scoring", mr.variants(models, protocol), format_func=lambda v: mr.VARIANT_TITLES.get(v, v), key="cm_variant")
+    with_protocol = [m for m in models if mr.confusion_matrix(m, protocol, variant) is not None]
+    folds = ["all folds summed"] + (mr.fold_names(with_protocol[0], protocol) if with_protocol else [])
+    fold_name = c3.selectbox("Folds", folds, key="cm_fold") if len(folds) > 2 else folds[0]
+    fold = None if fold_name == folds[0] else folds.index(fold_name) - 1
+    chosen = st.multiselect("Models", [m.label for m in with_protocol],
+                            default=[m.label for m in with_protocol[:2]], key="cm_models")
+    normalised = st.toggle("Row-normalised (each row: % of that emotion's clips, i.e. recall on the diagonal)", value=True,
+                           key="cm_normalised")
+    st.caption(mr.protocol_description(models, protocol))
+    if not with_protocol:
+        st.info("No model stored a confusion matrix for this protocol.", icon=":material/info:")
+    elif not chosen:
+        st.info("Choose at least one model.", icon=":material/info:")
+    columns = st.columns(2)
+    for k, label in enumerate(chosen):
+        confusion = mr.confusion_matrix(by_label[label], protocol, variant, fold)
+        with columns[k % 2]:
+            if confusion is None:
+                st.info(f"{label} has no matrix for {fold_name}.", icon=":material/info:")
+                continue
+            n = int(confusion.counts.sum())
+            accuracy = confusion.counts.trace() / max(n, 1)
+            title = f"{label} · {confusion.scope} · {n} clips · accuracy {100 * accuracy:.1f} %"
+            st.plotly_chart(confusion_figure(confusion, normalised, title), width="stretch", theme=None)
+
+with curves_tab:
+    c1, c2, c3, c4 = st.columns([2, 2, 3, 3])
+    label = c1.selectbox("Model", [m.label for m in models], key="curve_model")
+    model = by_label[label]
+    history_names = mr.history_protocols(model)
+    if not history_names:
+        st.info(f"{label} stored no training history.", icon=":material/info:")
+    else:
+        protocol = c2.selectbox("Fits", history_names, key="curve_protocol",
+                                format_func=lambda p: "final fit (shipped)" if p == mr.FINAL else mr.protocol_title(models, p))
+        variant = c4.radio("Model variant", list(mr.HISTORY_VARIANTS), horizontal=True, key="curve_variant",
+                           format_func=lambda v: "plain" if v == "plain" else "speaker-calibrated")
+        curves = mr.training_curves(model, protocol, variant)
+        names = [c.title for c in curves]
+        shown = curves
+        if len(curves) > 1:
+            pick = c3.selectbox("Fold", ["all folds"] + names, key="curve_fold")
+            shown = curves if pick == "all folds" else [curves[names.index(pick)]]
+        title = f"{label} · {'final fit on all clips' if protocol == mr.FINAL else mr.protocol_title(models, protocol)}"
+        st.plotly_chart(history_figure(shown, title), width="stretch", theme=None)
+        st.caption(
+            "Dotted: training split, solid: validation speakers; one colour per fold (held out of the training fold, never the test speakers). "
+            "Keras models stop early on the validation loss and keep the weights of its lowest point; scikit-learn "
+            "models are fitted in one step, so they show one point."
+        )
+
+with cards_tab:
+    for model in models:
+        with st.expander(f"{model.label}{' · default model' if model.is_default else ''}", expanded=model.is_default,
+                         icon=":material/star:" if model.is_default else ":material/neurology:"):
+            cols = st.columns(4)
+            acc = mr.figure(model, "ravdess_6fold", "none", "accuracy")
+            uar = mr.figure(model, "ravdess_6fold", "none", "uar")
+            cols[0].metric("RAVDESS accuracy", "–" if acc is None else f"{100 * acc:.1f} %")
+            cols[1].metric("RAVDESS UAR", "–" if uar is None else f"{100 * uar:.1f} %")
+            cols[2].metric("Parameters", f"{model.meta['parameters']:,}" if "parameters" in model.meta else "–")
+            latency = (model.meta.get("latency_ms_3s") or {}).get("median")
+            cols[3].metric("3 s clip", "–" if latency is None else f"{latency:.0f} ms")
+            st.markdown("\n".join(f"- **{field}**: `{value}`" if field == "command" or "sha256" in field else f"- **{field}**: {value}"
+                                  for field, value in mr.model_card(model)))
+            for problem in model.problems:
+                st.warning(problem, icon=":material/warning:")

@@ -1,0 +1,102 @@
+"""AppTest: the Compare models page with the installed models, a partial zoo and no models at all."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ser.artifacts import list_models
+
+from .conftest import PROJECT_ROOT
+from .test_model_report import write_model
+
+APP = str(PROJECT_ROOT / "app.py")
+PAGE = "pages/compare_models.py"
+
+
+def _page() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    return at
+
+
+def _charts(at: AppTest) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def _matrices(at: AppTest) -> list[dict]:
+    return [c for c in _charts(at) if c["data"][0].get("type") == "heatmap" and "clips" in c["layout"]["title"]["text"]]
+
+
+def test_installed_models_are_compared():
+    if not list_models():
+        pytest.skip("no models installed in models/")
+    at = _page()
+    assert at.title[0].value == "Compare models" and not at.error
+    tables = at.dataframe
+    assert len(tables) == 3  # overview, one protocol in detail, calibration
+    overview = tables[0].value
+    assert sorted(m.rstrip(" ★") for m in overview["model"]) == sorted(list_models())
+    assert sum(m.endswith("★") for m in overview["model"]) == 1
+    assert len(at.expander) >= len(list_models()) + 1  # protocols + one card per model
+
+    matrices = _matrices(at)
+    assert len(matrices) == 2 and "all folds summed" in matrices[0]["layout"]["title"]["text"]
+    shares = np.array(matrices[0]["data"][0]["z"], dtype=float)
+    assert np.allclose(shares.sum(axis=1), 100)
+
+    at.toggle(key="cm_normalised").set_value(False).run()
+    assert not at.exception
+    counts = np.array(_matrices(at)[0]["data"][0]["z"])
+    assert counts.dtype.kind == "i" and counts.sum() > 0 and "% of row" not in json.dumps(_matrices(at)[0]["layout"])
+
+    at.selectbox(key="cm_fold").set_value(at.selectbox(key="cm_fold").options[1]).run()
+    assert not at.exception and "fold 1" in _matrices(at)[0]["layout"]["title"]["text"]
+    for protocol in at.selectbox(key="cm_protocol").options[1:]:
+        at.selectbox(key="cm_protocol").set_value(protocol).run()
+        assert not at.exception and not at.error
+
+
+def test_training_curves_of_every_installed_model():
+    if not list_models():
+        pytest.skip("no models installed in models/")
+    at = _page()
+    for option in at.selectbox(key="curve_model").options:
+        at.selectbox(key="curve_model").set_value(option).run()
+        assert not at.exception
+        at.radio(key="curve_variant").set_value("calibrated").run()
+        assert not at.exception
+        at.selectbox(key="curve_protocol").set_value("final").run()
+        assert not at.exception and not at.error
+
+
+def test_a_partial_zoo_shows_what_is_there(tmp_path, monkeypatch):
+    write_model(tmp_path, "alpha")
+    write_model(tmp_path, "beta", protocols=("ravdess_6fold",), architecture="svm")
+    write_model(tmp_path, "gamma", files=("metrics",))
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "meta.json").write_text("{")
+    (tmp_path / "DEFAULT").write_text("alpha\n")
+    monkeypatch.setenv("SER_MODELS", str(tmp_path))
+    at = _page()
+    assert any("broken" in w.value for w in at.warning)
+    assert any("gamma: confusion.json is missing" in w.value for w in at.warning)
+    assert list(at.dataframe[0].value["model"]) == ["alpha ★", "beta", "gamma"]
+    at.selectbox(key="cm_protocol").set_value("tess_to_ravdess").run()
+    assert not at.exception
+    assert at.multiselect(key="cm_models").options == ["alpha ★"]  # only alpha stored that matrix
+    at.selectbox(key="detail_protocol").set_value("tess_to_ravdess").run()
+    assert not at.exception and len(at.dataframe[1].value) == 2  # alpha and gamma have its metrics
+    at.selectbox(key="curve_model").set_value("gamma").run()
+    assert not at.exception and any("stored no training history" in i.value for i in at.info)
+
+
+def test_no_models_installed(tmp_path, monkeypatch):
+    monkeypatch.setenv("SER_MODELS", str(tmp_path))
+    at = _page()
+    assert any("No trained model" in i.value for i in at.info) and not at.error
