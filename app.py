@@ -10,4 +10,16 @@ pages = [
     st.Page("pages/compare_models.py", title="Compare models", icon=":material/leaderboard:"),
     st.Page("pages/explore_data.py", title="Explore data", icon=":material/dataset:"),
 ]
+
+
+@st.cache_resource(show_spinner=False)
+def warm_up():
+    """Once per server: load TensorFlow, the default model and Whisper in the background, after
+    the first page has had a moment to render, so the first result does not wait for them."""
+    from ser.predictor import warm_up
+
+    return warm_up(delay=1.5)
+
+
+warm_up()
 st.navigation(pages).run()

@@ -30,7 +30,7 @@ def whisper_model():
     """The transcription model (bundled Whisper tiny.en unless SER_WHISPER_MODEL names another), once per server."""
     from ser.whisper import load_whisper
 
-    return load_whisper(whisper_model_spec())
+    return load_whisper(whisper_model_spec())  # per-process cache shared with the start-up warm-up
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

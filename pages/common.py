@@ -10,7 +10,7 @@ from ser.batch import AUDIO_SUFFIXES
 from ser.checks import load_clip
 from ser.errors import SerError
 from ser.experiment import headline
-from ser.predictor import Predictor
+from ser.predictor import Predictor, shared
 from ser.timeline import cut, speech_windows
 
 UPLOAD_TYPES = sorted(s.lstrip(".") for s in AUDIO_SUFFIXES)
@@ -19,7 +19,7 @@ UPLOAD_TYPES = sorted(s.lstrip(".") for s in AUDIO_SUFFIXES)
 @st.cache_resource(show_spinner="Loading the emotion model…")
 def predictor(name: str) -> Predictor:
     """One verified, read-only model per server process, shared by all sessions."""
-    return Predictor(name)
+    return shared(name)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import threading
+import time
 from collections.abc import Sequence
 
 import numpy as np
 
-from ser.artifacts import LoadedModel, ModelError, load_model
+from ser.artifacts import LoadedModel, ModelError, load_model, resolve
 from ser.normalize import feature_mean
 
 
@@ -69,3 +71,48 @@ def top_emotion(probabilities: dict[str, float]) -> tuple[str, float, bool]:
     emotion = max(probabilities, key=probabilities.get)
     confidence = probabilities[emotion]
     return emotion, confidence, confidence < UNCERTAIN_BELOW
+
+
+_shared: dict[str, Predictor] = {}
+_shared_lock = threading.Lock()
+
+
+def shared(model: str | os.PathLike | None = None) -> Predictor:
+    """One Predictor per model folder and process, created on first use (thread-safe): the
+    dashboard's sessions and its start-up warm-up share it."""
+    key = str(resolve(model).resolve())
+    with _shared_lock:
+        if key not in _shared:
+            _shared[key] = Predictor(key)
+        return _shared[key]
+
+
+def warm_up(model: str | os.PathLike | None = None, transcription: bool = True, delay: float = 0.0) -> threading.Thread:
+    """Load the model (with TensorFlow and the Whisper encoder it needs) and the transcription
+    model in a background thread, so the first request does not wait for them. ``delay`` seconds
+    first, to leave the CPU to whatever renders the first page. Errors are left for the request
+    that needs the model to report."""
+
+    def work() -> None:
+        time.sleep(delay)
+        try:
+            from ser.checks import speech_segments
+            from ser.features import FeatureConfig, extract_frames
+
+            probe = np.sin(np.linspace(0, 2000, 16_000, dtype=np.float32)) * np.float32(0.1)
+            speech_segments(probe, 16_000)  # Silero VAD session
+            extract_frames(probe, FeatureConfig(), kinds=("log_mel", "mfcc", "chroma"))  # librosa's first-call set-up
+            predictor = shared(model)
+            for seconds in (1, 2):  # Keras traces twice, then keeps one graph for any clip length
+                predictor.predict(np.tile(probe, seconds))
+            if transcription:
+                from ser.transcribe import whisper_model_spec
+                from ser.whisper import load_whisper
+
+                load_whisper(whisper_model_spec())
+        except Exception:  # noqa: BLE001 - reported when a user asks for the model
+            pass
+
+    thread = threading.Thread(target=work, name="ser-warm-up", daemon=True)
+    thread.start()
+    return thread
