@@ -9,6 +9,7 @@ from ser.artifacts import models_dir
 from ser.report_plots import confusion_figure, fold_figure, headline_figure, history_figure, per_class_f1_figure
 
 PERCENT = st.column_config.NumberColumn(format="%.1f %%")
+MODEL = st.column_config.TextColumn("model", pinned=True, help="★ the default model, used by Analyze")
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -63,6 +64,7 @@ with overview_tab:
         overview, hide_index=True, width="stretch",
         column_config={
             **percent_columns(overview),
+            "model": MODEL,
             "parameters": st.column_config.NumberColumn(format="localized"),
             "size (MB)": st.column_config.NumberColumn(format="%.1f"),
             "3 s clip (ms)": st.column_config.NumberColumn(format="%.0f", help="Warm median time for features + model + "
@@ -83,7 +85,7 @@ with overview_tab:
     st.caption(mr.protocol_description(models, protocol))
     detail = mr.protocol_table(models, protocol, variant)
     st.dataframe(detail, hide_index=True, width="stretch",
-                 column_config={**percent_columns(detail), "ECE (pooled)": st.column_config.NumberColumn(format="%.3f"),
+                 column_config={**percent_columns(detail), "model": MODEL, "ECE (pooled)": st.column_config.NumberColumn(format="%.3f"),
                                 "ECE (fold mean)": st.column_config.NumberColumn(format="%.3f"),
                                 "NLL (pooled)": st.column_config.NumberColumn(format="%.2f")})
     st.caption("Means over folds with their standard deviation (±); F1 per emotion and ECE/NLL over all folds' predictions pooled.")
@@ -97,7 +99,7 @@ with overview_tab:
     st.subheader("Calibration")
     calibration = mr.calibration_table(models, protocol)
     st.dataframe(calibration, hide_index=True, width="stretch",
-                 column_config={**percent_columns(calibration), "temperature": st.column_config.NumberColumn(format="%.2f"),
+                 column_config={**percent_columns(calibration), "model": MODEL, "temperature": st.column_config.NumberColumn(format="%.2f"),
                                 "ECE (pooled)": st.column_config.NumberColumn(format="%.3f"),
                                 "NLL (pooled)": st.column_config.NumberColumn(format="%.2f")})
     st.caption("Probability calibration: the shipped model's temperature, and ECE and negative log-likelihood without "
@@ -154,9 +156,10 @@ with curves_tab:
         title = f"{label} · {'final fit on all clips' if protocol == mr.FINAL else mr.protocol_title(models, protocol)}"
         st.plotly_chart(history_figure(shown, title), width="stretch", theme=None)
         st.caption(
-            "Dotted: training split, solid: validation speakers; one colour per fold (held out of the training fold, never the test speakers). "
-            "Keras models stop early on the validation loss and keep the weights of its lowest point; scikit-learn "
-            "models are fitted in one step, so they show one point."
+            "Solid: validation speakers (held out of the training fold; never the test speakers); dotted: the training split; "
+            "one colour per fold. Keras models stop early once the validation loss stops improving and keep their best "
+            "weights (the dashed line marks the lowest validation loss of a single fit); scikit-learn models are fitted "
+            "in one step, so they show one point."
         )
 
 with cards_tab:

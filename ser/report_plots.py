@@ -136,7 +136,7 @@ def history_figure(curves: Sequence[Curves], title: str = "") -> go.Figure:
                 fig.add_trace(go.Scatter(
                     x=epochs, y=y, mode="lines+markers" if len(y) < 3 else "lines",
                     line=dict(color=colour if part == "validation" or not single else "#9aa0a6", dash=dash, width=width),
-                    marker=dict(size=9), name=part if single else name,
+                    marker=dict(size=10, symbol="circle-open" if part == "train" else "circle"), name=part if single else name,
                     legendgroup=part if single else name, showlegend=col == 1 and (single or part == "validation"),
                     hovertemplate=f"{c.title}<br>{part} {panel}: %{{y:.3g}}<br>epoch %{{x}}<extra></extra>",
                 ), row=1, col=col)
@@ -144,17 +144,18 @@ def history_figure(curves: Sequence[Curves], title: str = "") -> go.Figure:
         if single and best is not None:
             for col in range(1, len(panels) + 1):
                 fig.add_vline(x=best, line=dict(color="#f4c542", width=1, dash="dash"), row=1, col=col)
-            fig.add_annotation(x=best, y=1, yref="y domain", text=f"lowest validation loss (epoch {best})", showarrow=False,
-                               font=dict(size=11, color="#f4c542"), xanchor="left", yanchor="bottom", row=1, col=1)
+            fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", line=dict(color="#f4c542", width=1, dash="dash"),
+                                     name=f"lowest validation loss (epoch {best})"), row=1, col=1)
     epochs = max(c.epochs for c in curves)
     fig.update_layout(title=title, legend=dict(orientation="h", x=1, xanchor="right", y=1.13, yanchor="bottom", font=dict(size=12),
                                                bgcolor="rgba(0,0,0,0)"),
                       **{**LAYOUT, "height": 380, "margin": dict(l=60, r=20, t=95, b=45)})
-    fig.update_xaxes(title="epoch", gridcolor=GRID, range=[0.5, epochs + 0.5] if epochs < 3 else None, dtick=1 if epochs < 3 else None)
+    if epochs < 3:  # a scikit-learn model: one fit, train (open) and validation (filled) accuracy side by side
+        fig.update_xaxes(title="fitted in one step (no epochs): ○ training split, ● validation speakers", range=[0.5, epochs + 0.5],
+                         showticklabels=False, showgrid=False)
+    else:
+        fig.update_xaxes(title="epoch", gridcolor=GRID)
     fig.update_yaxes(gridcolor=GRID)
-    if epochs < 3:
-        fig.add_annotation(text="fitted in one step: no epochs", x=0.5, y=-0.22, xref="paper", yref="paper", showarrow=False,
-                           font=dict(size=12, color="#9aa0a6"))
     return fig
 
 
@@ -222,7 +223,7 @@ def speaker_figure(speakers: pd.DataFrame) -> go.Figure:
         return _empty("No speakers.")
     datasets = list(dict.fromkeys(speakers["dataset"]))
     widths = [max(len(speakers[speakers["dataset"] == d]), len(speakers) / 5, 2) for d in datasets]
-    fig = make_subplots(rows=1, cols=len(datasets), subplot_titles=datasets, column_widths=widths, horizontal_spacing=0.07)
+    fig = make_subplots(rows=1, cols=len(datasets), subplot_titles=datasets, column_widths=widths, horizontal_spacing=0.09)
     shown: set[str] = set()
     for col, dataset in enumerate(datasets, 1):
         part = speakers[speakers["dataset"] == dataset]

@@ -66,7 +66,7 @@ def test_a_bad_location_explains_itself(monkeypatch, corpus, where, expected):
     assert not at.get("plotly_chart")
 
 
-def test_no_location_at_all(monkeypatch):
-    at = _page(monkeypatch, " ")
+def test_no_location_at_all(monkeypatch, tmp_path):
+    at = _page(monkeypatch, str(tmp_path / "none"))
     at.sidebar.text_input(key="data_source").set_value("").run()
     assert not at.exception and "No corpus folder or manifest is set" in at.error[0].value
