@@ -113,7 +113,51 @@ def _build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--choose-default", action="store_true",
                           help="make the model with the best RAVDESS 6-fold UAR (no calibration) the default (models/DEFAULT)")
     evaluate.set_defaults(handler=_evaluate)
+
+    bench = sub.add_parser("benchmark", help="measure speed and memory; write JSON to benchmarks/results/ and a table")
+    bench.add_argument("--parts", default=",".join(_bench_parts()), help="comma-separated: " + ", ".join(_bench_parts()))
+    bench.add_argument("--runs", type=int, default=50, help="warm runs for the 3 s clip (default 50)")
+    bench.add_argument("--minutes", type=float, default=10.0, help="length of the long recording (default 10)")
+    bench.add_argument("--model", default=None, help="model name (default: the default model)")
+    bench.add_argument("--out", default="benchmarks/results", help="folder for benchmark.json")
+    bench.add_argument("--write-readme", default=None, metavar="FILE",
+                       help="also write the table into FILE between its <!-- ser:benchmark ... --> markers")
+    bench.set_defaults(handler=_benchmark)
     return parser
+
+
+def _bench_parts() -> tuple[str, ...]:
+    from ser.benchmark import PARTS
+
+    return PARTS
+
+
+def _benchmark(args: argparse.Namespace) -> int:
+    import json
+    from pathlib import Path
+
+    from ser import benchmark
+    from ser.errors import ConfigError
+
+    parts = tuple(p.strip() for p in args.parts.split(",") if p.strip())
+    unknown = [p for p in parts if p not in benchmark.PARTS]
+    if unknown or not parts:
+        raise ConfigError(f"unknown benchmark part(s) {', '.join(unknown) or '(none given)'}; choose from {', '.join(benchmark.PARTS)}")
+    if args.runs < 1 or args.minutes <= 0:
+        raise ConfigError("--runs must be at least 1 and --minutes more than 0")
+    result = benchmark.run(parts, runs=args.runs, minutes=args.minutes, model=args.model,
+                           log=lambda m: print(m, file=sys.stderr, flush=True))
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "benchmark.json").write_text(json.dumps(result, indent=2) + "\n")
+    startup_file = out / "startup.json"
+    startup = json.loads(startup_file.read_text()) if startup_file.is_file() else None
+    table = benchmark.table(result, startup)
+    print(table)
+    if args.write_readme:
+        benchmark.write_table(Path(args.write_readme), table)
+        print(f"\ntable written to {args.write_readme}")
+    return EXIT_OK
 
 
 def _recipes() -> list[str]:
