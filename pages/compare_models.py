@@ -9,7 +9,7 @@ from ser.artifacts import models_dir
 from ser.report_plots import confusion_figure, fold_figure, headline_figure, history_figure, per_class_f1_figure
 
 PERCENT = st.column_config.NumberColumn(format="%.1f %%")
-MODEL = st.column_config.TextColumn("model", pinned=True, help="★ the default model, used by Analyze")
+MODEL = st.column_config.TextColumn("model", help="★ the default model, used by Analyze")
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
