@@ -7,6 +7,7 @@ import streamlit as st
 from pages.common import UPLOAD_TYPES, baseline_vector, model_choice, predictor, speaker_calibration
 from ser.batch import classify, expand, records, to_csv
 from ser.errors import SerError
+from ser.markup import escape_markdown
 
 model_name = model_choice()
 baseline = speaker_calibration(model_name)
@@ -33,7 +34,7 @@ if st.session_state.get("batch_key") != key:
         model = predictor(model_name)
         vector = baseline_vector(*baseline, model_name) if baseline else None
     except SerError as exc:
-        st.error(exc.message, icon=":material/error:")
+        st.error(escape_markdown(exc.message), icon=":material/error:")
         st.stop()
     bar = st.progress(0.0, text="Starting…")
 
@@ -58,16 +59,27 @@ if done:
     top = max(counts, key=counts.get)
     c.metric("Most common emotion", top.capitalize(), f"{counts[top]} of {len(done)} files", delta_color="off", delta_arrow="off")
 
-percent = st.column_config.ProgressColumn(min_value=0, max_value=1, format="percent")
+table = records(rows, labels)
+for record in table:  # percentages for reading; the CSV keeps probabilities
+    for key in ("confidence", *labels):
+        record[key] = None if record[key] is None else 100 * record[key]
+    record["emotion"] = "—" if record["emotion"] is None else record["emotion"] + ("?" if record["uncertain"] else "")
+    record["note"] = record.pop("error") or record.pop("warnings")
+    record.pop("warnings", None)
+    record.pop("uncertain")
+percent = {label: st.column_config.NumberColumn(label, format="%.0f %%") for label in labels}
 st.dataframe(
-    records(rows, labels),
-    column_config={"confidence": percent, **{label: st.column_config.NumberColumn(format="percent") for label in labels},
-                   "duration_s": st.column_config.NumberColumn("duration (s)", format="%.2f")},
+    table,
+    column_order=["file", "emotion", "confidence", "duration_s", "note", *labels],
+    column_config={"confidence": st.column_config.ProgressColumn("confidence", min_value=0, max_value=100, format="%.0f %%"),
+                   "duration_s": st.column_config.NumberColumn("duration (s)", format="%.2f"),
+                   "note": st.column_config.TextColumn("problem or warning", width="medium"), **percent},
     hide_index=True,
     width="stretch",
 )
+st.caption("A question mark after the emotion means the model was not confident (top probability under 40 %).")
 if failed:
     with st.expander(f"{len(failed)} file{'s' if len(failed) != 1 else ''} could not be used"):
         for r in failed:
-            st.markdown(f"- **{r.file}**: {r.error}")
+            st.markdown(f"- **{escape_markdown(r.file)}**: {escape_markdown(r.error)}")
 st.download_button("Download CSV", to_csv(rows, labels), "ser-batch.csv", "text/csv", icon=":material/download:")

@@ -112,17 +112,15 @@ def records(rows: Sequence[BatchRow], labels: Sequence[str]) -> list[dict]:
     out = []
     for r in rows:
         record = {"file": r.file, "emotion": r.emotion, "confidence": r.confidence, "uncertain": r.uncertain,
-                  "duration_s": r.duration_s}
+                  "duration_s": r.duration_s, "error": r.error or "", "warnings": " | ".join(r.warnings)}
         record.update({label: r.probabilities.get(label) for label in labels})
-        record["warnings"] = " | ".join(r.warnings)
-        record["error"] = r.error or ""
         out.append(record)
     return out
 
 
 def to_csv(rows: Sequence[BatchRow], labels: Sequence[str]) -> str:
     table = records(rows, labels)
-    header = list(table[0]) if table else ["file", "emotion", "confidence", "uncertain", "duration_s", *labels, "warnings", "error"]
+    header = list(table[0]) if table else ["file", "emotion", "confidence", "uncertain", "duration_s", "error", "warnings", *labels]
 
     def cell(value):
         return round(value, 4) if isinstance(value, float) else ("" if value is None else value)

@@ -210,3 +210,23 @@ def test_hands_free_recorder(page):
     assert "stereo → analysed as 16 kHz mono" in page.get_by_test_id("stCaptionContainer").filter(has_text="analysed as").inner_text()
     seconds = float(_metric(page, "Duration").split()[0])
     assert 1.5 <= seconds <= 5.0
+
+
+def test_batch_page(page, tmp_path):
+    import zipfile
+
+    files = [testing.write_audio(tmp_path / f"take{i}.wav", testing.speech_like(2.5, seed=20 + i), 16000, subtype="PCM_16")
+             for i in range(3)]
+    archive = tmp_path / "more takes.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.write(testing.write_audio(tmp_path / "inner.flac", testing.speech_like(3.0, 44100, seed=30), 44100), "inner.flac")
+        z.writestr("notes.txt", "not audio")
+    page.get_by_role("link", name="Batch").click()
+    page.get_by_role("heading", name="Batch").wait_for()
+    page.get_by_test_id("stMain").locator('input[type="file"]').set_input_files([str(f) for f in files] + [str(archive)])
+    page.get_by_test_id("stMetric").filter(has_text="Classified").wait_for()
+    assert _metric(page, "Classified") == "4" and _metric(page, "Could not be used") == "1"
+    page.get_by_test_id("stDataFrame").wait_for()
+    assert page.get_by_text("Traceback").count() == 0
+    page.wait_for_timeout(500)
+    _snapshot(page, "batch")
