@@ -9,6 +9,7 @@ from ser.checks import Clip, load_clip
 from ser.errors import AudioError, SerError
 from ser.export import AnalysisResult
 from ser.features import FeatureConfig, extract_frames
+from ser.markup import escape_markdown
 from ser.plots import chroma_figure, log_mel_figure, mfcc_figure, probability_figure, timeline_figure, waveform_figure
 from ser.predictor import top_emotion
 from ser.timeline import LONG_AUDIO_SECONDS, TimelineSegment, emotion_timeline, overall, summarize, with_text
@@ -61,7 +62,7 @@ def transcribed(data: bytes, name: str) -> Transcript | None:
         with st.spinner("Transcribing…"):
             return transcript_of(data, name)
     except SerError as exc:
-        st.warning(f"No transcript: {exc.message}", icon=":material/warning:")
+        st.warning(f"No transcript: {escape_markdown(exc.message)}", icon=":material/warning:")
         return None
 
 
@@ -112,7 +113,7 @@ try:
     with st.spinner("Decoding and checking the audio…"):
         clip, frames = analyse(data, file_name)
 except AudioError as exc:
-    st.error(exc.message, icon=":material/error:")
+    st.error(escape_markdown(exc.message), icon=":material/error:")
     st.stop()
 
 report = clip.report
@@ -121,7 +122,7 @@ if mode != "Record":
 
 channels = {1: "mono", 2: "stereo"}.get(report.original_channels, f"{report.original_channels} channels")
 st.caption(
-    f"**{file_name}** · {report.container} {report.codec} · {report.original_sample_rate / 1000:g} kHz {channels}"
+    f"**{escape_markdown(file_name)}** · {report.container} {report.codec} · {report.original_sample_rate / 1000:g} kHz {channels}"
     " → analysed as 16 kHz mono"
 )
 cols = st.columns(4)
@@ -154,7 +155,7 @@ if model_name is not None:
         with st.spinner("Recognising the emotion…" if not long_audio else "Recognising the emotion in each speech segment…"):
             probabilities, segments, calibrated = emotions(data, file_name, model_name, baseline, self_calibrate)
     except SerError as exc:
-        st.error(exc.message, icon=":material/error:")
+        st.error(escape_markdown(exc.message), icon=":material/error:")
     else:
         emotion, confidence, uncertain = top_emotion(probabilities)
         left, right = st.columns([1, 2])

@@ -10,6 +10,7 @@ from ser.batch import AUDIO_SUFFIXES
 from ser.checks import load_clip
 from ser.errors import SerError
 from ser.experiment import headline
+from ser.markup import escape_markdown
 from ser.predictor import Predictor, shared
 from ser.timeline import cut, speech_windows
 
@@ -65,7 +66,7 @@ def speaker_calibration(model: str | None) -> tuple[bytes, str] | None:
                               expanded="baseline" in st.session_state)
     stored = st.session_state.get("baseline")
     if stored:
-        box.success(f"Calibrated to your voice with **{stored['name']}** ({stored['seconds']:.0f} s).",
+        box.success(f"Calibrated to your voice with **{escape_markdown(stored['name'])}** ({stored['seconds']:.0f} s).",
                     icon=":material/check_circle:")
         if box.button("Forget the baseline", icon=":material/delete:"):
             del st.session_state["baseline"]
@@ -87,7 +88,7 @@ def speaker_calibration(model: str | None) -> tuple[bytes, str] | None:
         if model is not None:
             baseline_vector(data, given.name, model)
     except SerError as exc:
-        box.error(exc.message, icon=":material/error:")
+        box.error(escape_markdown(exc.message), icon=":material/error:")
         return None
     if clip.duration < 5:
         box.warning(f"Only {clip.duration:.1f} s: record at least 20 s for a useful baseline.", icon=":material/warning:")

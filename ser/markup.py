@@ -1,0 +1,31 @@
+"""Showing text a person chose (file names, and messages that quote them) inside Markdown.
+
+Streamlit renders ``st.caption``, ``st.error``, ``st.markdown`` ... as Markdown (CommonMark with
+GitHub extensions, LaTeX between ``$``, ``:color[...]`` directives). It escapes HTML, but a file
+called ``**x** [a](http://b) $y$.wav`` would still be shown bold, as a link and as maths.
+"""
+
+from __future__ import annotations
+
+import re
+
+# ASCII punctuation that starts inline Markdown (emphasis, code, links, images, autolinks, HTML,
+# entities, maths, strikethrough, tables, directives). A backslash before any ASCII punctuation
+# is a valid CommonMark escape, so the escaped text always shows exactly as given.
+_INLINE = re.compile(r"([\\`*_\[\]<>$~|:&#!{}])")
+_NEWLINES = re.compile(r"[\r\n\u2028\u2029]+")
+_LIST_NUMBER = re.compile(r"^(\d+)([.)])")
+_EDGE_SPACE = re.compile(r"^[ \t]+|[ \t]+$")
+
+
+def escape_markdown(text: str) -> str:
+    """``text`` as Markdown that renders as that literal text on one line (newlines become spaces),
+    also between ``**`` and ``**``."""
+    escaped = _INLINE.sub(r"\\\1", _NEWLINES.sub(" ", str(text)))
+    # A list or heading marker at the very start would make a block: escape it too.
+    if escaped[:1] in ("-", "+", "="):
+        escaped = "\\" + escaped
+    escaped = _LIST_NUMBER.sub(r"\1\\\2", escaped, count=1)
+    # Spaces at either end would end up as an indented code block or break the ** around a name:
+    # write them as character references, which render as the same spaces.
+    return _EDGE_SPACE.sub(lambda m: "".join(f"&#{ord(c)};" for c in m.group()), escaped)
