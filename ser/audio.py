@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import math
 import os
+import re
 import struct
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
@@ -113,7 +114,9 @@ def decode(
         fileobj.seek(0)
         kind = _sniff(head)
         if kind == "WAV":
-            _check_wav_truncation(fileobj, size, display)
+            streamed = _check_wav_truncation(fileobj, size, display)
+            if streamed is not None:  # a streaming writer's "0 bytes": the data runs to the end of the file
+                fileobj, owned = _with_data_size(fileobj, *streamed, owned), True
         errors: list[str] = []
         for backend in (_decode_soundfile, _decode_av):
             fileobj.seek(0)
@@ -143,22 +146,22 @@ def _open(source: AudioSource, name: str | None) -> tuple[BinaryIO, str, int | N
     whether we opened it (and so must close it)."""
     if isinstance(source, (bytes, bytearray, memoryview)):
         data = bytes(source)
-        return io.BytesIO(data), name or "The audio", len(data), True
+        return io.BytesIO(data), one_line(name or "The audio"), len(data), True
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
-        display = name or path.name
+        display = one_line(name or path.name)
         if not path.exists():
-            raise FileAccessError(f"File not found: {path}")
+            raise FileAccessError(f"File not found: {one_line(str(path))}")
         if path.is_dir():
-            raise FileAccessError(f"{path} is a folder, not an audio file.")
+            raise FileAccessError(f"{one_line(str(path))} is a folder, not an audio file.")
         try:
             handle = path.open("rb")
         except OSError as exc:
-            raise FileAccessError(f"Cannot read {path}: {exc.strerror or exc}") from None
+            raise FileAccessError(f"Cannot read {one_line(str(path))}: {exc.strerror or exc}") from None
         return handle, display, path.stat().st_size, True
     if hasattr(source, "read"):
         display = name or getattr(source, "name", None) or "The audio"
-        display = Path(str(display)).name
+        display = one_line(Path(str(display)).name)
         seekable = getattr(source, "seekable", lambda: False)()
         if not seekable:
             data = source.read()
@@ -174,6 +177,15 @@ def _open(source: AudioSource, name: str | None) -> tuple[BinaryIO, str, int | N
     raise TypeError(f"decode() takes a path, bytes or a binary file object, not {type(source).__name__}")
 
 
+def one_line(name: str) -> str:
+    """A name as it appears in messages: control characters (newlines, tabs, escape sequences)
+    become spaces, so every message stays one line and cannot rewrite a terminal."""
+    return _CONTROL.sub(" ", name)
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
 def _sniff(head: bytes) -> str | None:
     for offset, magic, kind in _SIGNATURES:
         if head[offset : offset + len(magic)] == magic:
@@ -183,16 +195,20 @@ def _sniff(head: bytes) -> str | None:
     return None
 
 
-def _check_wav_truncation(fileobj: BinaryIO, size: int | None, display: str) -> None:
-    """A WAV whose data chunk announces more bytes than the file holds was cut off."""
+def _check_wav_truncation(fileobj: BinaryIO, size: int | None, display: str) -> tuple[int, int] | None:
+    """A WAV whose data chunk announces more bytes than the file holds was cut off.
+
+    Returns (offset of the data chunk's size field, bytes of whole frames after it) when the data
+    chunk announces 0 bytes but audio follows (what a writer that could not seek back leaves)."""
     if size is None:
-        return
+        return None
     header = fileobj.read(12)
     if len(header) < 12 or header[:4] != b"RIFF" or header[8:12] != b"WAVE":
         fileobj.seek(0)
-        return
+        return None
     pos = 12
     byte_rate = 0
+    block_align = 0
     while pos + 8 <= size:
         fileobj.seek(pos)
         chunk = fileobj.read(8)
@@ -202,9 +218,12 @@ def _check_wav_truncation(fileobj: BinaryIO, size: int | None, display: str) -> 
         if cid == b"fmt " and length >= 16:
             fmt = fileobj.read(16)
             if len(fmt) == 16:
-                byte_rate = struct.unpack("<I", fmt[8:12])[0]
+                byte_rate, block_align = struct.unpack("<IH", fmt[8:14])
         if cid == b"data":
             present = size - (pos + 8)
+            if length == 0 and block_align and present >= block_align:
+                fileobj.seek(0)
+                return pos + 4, min(present - present % block_align, 0xFFFFFFFF - 36)
             placeholder = length in (0, 0xFFFFFFFF, 0x7FFFFFFF) or length >= 0x7FFFF000
             if not placeholder and present < length:
                 if byte_rate:
@@ -216,6 +235,17 @@ def _check_wav_truncation(fileobj: BinaryIO, size: int | None, display: str) -> 
             break
         pos += 8 + length + (length & 1)
     fileobj.seek(0)
+    return None
+
+
+def _with_data_size(fileobj: BinaryIO, at: int, length: int, owned: bool) -> BinaryIO:
+    """An in-memory copy of a WAV with its data chunk size (and RIFF size) filled in."""
+    data = bytearray(fileobj.read())
+    if owned:
+        fileobj.close()
+    data[at : at + 4] = struct.pack("<I", length)
+    data[4:8] = struct.pack("<I", min(len(data) - 8, 0xFFFFFFFF))
+    return io.BytesIO(bytes(data))
 
 
 class _Meter:
@@ -243,7 +273,8 @@ class _Meter:
         self.total += block.size
         seq = block if self._last is None else np.concatenate([self._last, block])
         a, b = seq[:-1], seq[1:]
-        self.wraps += int(np.count_nonzero((np.abs(a) > WRAP_LEVEL) & (np.abs(b) > WRAP_LEVEL) & (a * b < 0)))
+        # signbit, not a * b < 0: the product overflows float32 for absurd float samples
+        self.wraps += int(np.count_nonzero((np.abs(a) > WRAP_LEVEL) & (np.abs(b) > WRAP_LEVEL) & (np.signbit(a) != np.signbit(b))))
         self._last = block[-1:]
         return block
 
@@ -370,6 +401,8 @@ def _decode_av(
             raise NotAudioError(f"{display} is not an audio file: it has no audio track{what}.")
         stream = container.streams.audio[0]
         ctx = stream.codec_context
+        if ctx is None:  # FFmpeg found an audio track but has no decoder for its encoding
+            raise NotAudioError(f"{display} uses an audio encoding we cannot decode (not PCM, FLAC, Vorbis, Opus, MP3 or AAC).")
         rate = int(ctx.sample_rate or stream.rate or 0)
         channels = int(ctx.channels or 0)
         if rate <= 0 or channels <= 0:

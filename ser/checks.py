@@ -12,9 +12,10 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from ser.audio import TARGET_RATE, AudioSource, DecodedAudio, decode
-from ser.errors import ConfigError, NonFiniteAudioError, SilentAudioError, TooShortError
+from ser.errors import ConfigError, CorruptAudioError, NonFiniteAudioError, SilentAudioError, TooShortError
 
 FRAME_SECONDS = 0.05
+MAX_PEAK = 1000.0  # float samples beyond +60 dBFS are not a loud recording but a broken writer
 VAD_BLOCK_SECONDS = 600.0
 
 
@@ -101,6 +102,11 @@ def _check(decoded: DecodedAudio, limits: Limits) -> tuple[QualityReport, tuple[
     if stats.nonfinite:
         raise NonFiniteAudioError(
             f"{name} contains {stats.nonfinite} NaN or infinite sample value{'s' if stats.nonfinite > 1 else ''}; "
+            "the file was written by faulty software."
+        )
+    if stats.peak > MAX_PEAK:
+        raise CorruptAudioError(
+            f"{name} has sample values {stats.peak:.0e} times full scale ({_db(stats.peak):+.0f} dBFS); "
             "the file was written by faulty software."
         )
     duration = len(y) / sr
