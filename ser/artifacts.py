@@ -22,11 +22,12 @@ import pickle
 import platform
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ser.errors import SerError
-from ser.normalize import Normalizer
-from ser.training import Fitted, ModelSpec
+
+if TYPE_CHECKING:  # training pulls in scikit-learn and SciPy: not needed to list models or read their figures
+    from ser.training import Fitted, ModelSpec
 
 FORMAT = 1
 VARIANTS = ("plain", "calibrated")
@@ -182,6 +183,9 @@ def verify(folder: Path) -> dict[str, Any]:
 
 def load_model(name_or_path: str | os.PathLike | None = None, variants: tuple[str, ...] = VARIANTS) -> LoadedModel:
     """Verify and load a model directory (each requested variant that it has)."""
+    from ser.normalize import Normalizer
+    from ser.training import Fitted, ModelSpec
+
     folder = resolve(name_or_path)
     meta = verify(folder)
     spec = ModelSpec.from_dict(meta["spec"])
@@ -214,3 +218,12 @@ def _load_weights(path: Path, spec: ModelSpec) -> Any:
             return pickle.load(handle)
     except Exception as exc:
         raise ModelError(f"{path.parent.name}: {path.name} cannot be loaded ({type(exc).__name__}: {exc}).") from None
+
+
+def headline(folder: Path, protocol: str = "ravdess_6fold", variant: str = "none", key: str = "uar") -> float | None:
+    """A stored fold-mean figure of a model, or None when it was not evaluated."""
+    path = folder / "metrics.json"
+    try:
+        return float(read_json(path)[protocol]["variants"][variant]["mean"][key]["mean"]) if path.is_file() else None
+    except KeyError:
+        return None

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ser.artifacts import library_versions, read_json, save_model, verify, write_json
+from ser.artifacts import headline, library_versions, read_json, save_model, verify, write_json
 from ser.corpora import CorpusScan, Row, apply_labels, load_corpus
 from ser.errors import ConfigError, CorpusError
 from ser.evaluation import PROTOCOLS, available_protocols, evaluate
@@ -236,15 +236,6 @@ def remeasure_latency(folder: Path) -> dict[str, float]:
     meta["size_mb"] = round(sum((folder / name).stat().st_size for name in meta["files"]) / 2**20, 2)
     write_json(folder / "meta.json", meta)
     return latency
-
-
-def headline(folder: Path, protocol: str = "ravdess_6fold", variant: str = "none", key: str = "uar") -> float | None:
-    """A stored fold-mean figure of a model, or None when it was not evaluated."""
-    path = folder / "metrics.json"
-    try:
-        return float(read_json(path)[protocol]["variants"][variant]["mean"][key]["mean"]) if path.is_file() else None
-    except KeyError:
-        return None
 
 
 def choose_default(folders: Sequence[Path]) -> tuple[Path, float]:
