@@ -61,8 +61,14 @@ class AnalysisResult:
 
 
 def table_csv(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """CSV text. Text cells that a spreadsheet would run as a formula (a file called
+    ``=HYPERLINK(...).wav``, a transcript starting with "+") get a leading apostrophe (OWASP)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([[_inert(cell) for cell in row] for row in rows])
     return buffer.getvalue()
+
+
+def _inert(cell: Any) -> Any:
+    return "'" + cell if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
