@@ -330,7 +330,8 @@ def _convert(
         frames += len(block)
         if limit is not None and frames > limit:
             raise TooLongError(f"{display} is longer than the limit of {_fmt_seconds(max_seconds)}.")
-        mono = block[:, 0] if block.shape[1] == 1 else block.mean(axis=1, dtype=np.float32)
+        # float64 sum: a float32 one overflows for (broken) samples near the float32 maximum
+        mono = block[:, 0] if block.shape[1] == 1 else block.mean(axis=1, dtype=np.float64).astype(np.float32)
         out.add(mono if stream is None else stream.resample_chunk(np.ascontiguousarray(mono, np.float32)))
     if stream is not None:
         out.add(stream.resample_chunk(np.zeros(0, np.float32), last=True))
@@ -418,13 +419,24 @@ def _decode_av(
         layout = ctx.layout if ctx.layout and ctx.layout.nb_channels == channels else av.AudioLayout(channels)
         resampler = av.AudioResampler(format="flt", layout=layout, rate=rate)
 
+        def convert(frame: av.AudioFrame) -> list[av.AudioFrame]:
+            """Frames in the output format. A stream whose rate or channels change mid-way (spliced
+            or chained files) gets a new resampler, still converting to the first frame's rate/layout."""
+            nonlocal resampler
+            try:
+                return resampler.resample(frame)
+            except ValueError:  # "Frame does not match AudioResampler setup."
+                flushed = resampler.resample(None)
+                resampler = av.AudioResampler(format="flt", layout=layout, rate=rate)
+                return flushed + resampler.resample(frame)
+
         def blocks() -> Iterator[np.ndarray]:
             pending: list[np.ndarray] = []
             pending_frames = 0
             want = int(CHUNK_SECONDS * rate)
             try:
                 for frame in container.decode(stream):
-                    for converted in resampler.resample(frame):
+                    for converted in convert(frame):
                         arr = converted.to_ndarray().reshape(-1, channels)
                         pending.append(arr)
                         pending_frames += len(arr)
