@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from ser import model_report as mr
@@ -13,9 +15,9 @@ MODEL = st.column_config.TextColumn("model", help="★ the default model, used b
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
-def reports(signature: tuple) -> tuple[list[mr.ModelReport], list[str]]:
+def reports(root: str, signature: tuple) -> tuple[list[mr.ModelReport], list[str]]:
     """Every model folder's stored files, read again whenever one of them changes (``signature``)."""
-    return mr.load_reports(models_dir())
+    return mr.load_reports(Path(root))
 
 
 def percent_columns(table, skip=()) -> dict:
@@ -29,7 +31,7 @@ st.caption(
     "and evaluated; nothing is recomputed. All figures are **speaker-independent**: no test speaker was heard in training."
 )
 
-models, unreadable = reports(mr.models_signature(models_dir()))
+models, unreadable = reports(str(models_dir()), mr.models_signature(models_dir()))
 for message in unreadable:
     st.warning(message, icon=":material/warning:")
 if not models:

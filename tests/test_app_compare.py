@@ -66,12 +66,13 @@ def test_training_curves_of_every_installed_model():
     if not list_models():
         pytest.skip("no models installed in models/")
     at = _page()
-    for option in at.selectbox(key="curve_model").options:
+    at.radio(key="curve_variant").set_value("calibrated").run()
+    at.selectbox(key="curve_fold").set_value(at.selectbox(key="curve_fold").options[1]).run()
+    assert not at.exception and not at.error
+    at.selectbox(key="curve_protocol").set_value("final").run()
+    assert not at.exception and not at.error
+    for option in at.selectbox(key="curve_model").options[1:]:
         at.selectbox(key="curve_model").set_value(option).run()
-        assert not at.exception
-        at.radio(key="curve_variant").set_value("calibrated").run()
-        assert not at.exception
-        at.selectbox(key="curve_protocol").set_value("final").run()
         assert not at.exception and not at.error
 
 
