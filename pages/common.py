@@ -5,11 +5,10 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from ser.artifacts import ModelError, default_model_name, list_models, models_dir
+from ser.artifacts import ModelError, default_model_name, headline, list_models, models_dir
 from ser.batch import AUDIO_SUFFIXES
 from ser.checks import load_clip
 from ser.errors import SerError
-from ser.experiment import headline
 from ser.markup import escape_markdown
 from ser.predictor import Predictor, shared
 from ser.timeline import cut, speech_windows
