@@ -19,8 +19,9 @@ import numpy as np
 import pandas as pd
 
 from ser.artifacts import ModelError, models_dir, read_json
-from ser.evaluation import PROTOCOLS
 
+# The protocols of ser.evaluation, in its order (not imported from there: that would load scikit-learn on page load).
+PROTOCOLS: tuple[str, ...] = ("ravdess_6fold", "tess_loso", "ravdess_to_tess", "tess_to_ravdess")
 # Plain-language meaning of each protocol; the class count (and so chance) comes from the stored labels.
 PROTOCOL_MEANING: dict[str, str] = {
     "ravdess_6fold": (

@@ -181,3 +181,10 @@ def test_the_installed_models_all_appear():
             confusion = mr.confusion_matrix(r, protocol)
             if confusion is not None:
                 assert confusion.counts.sum() == r.metrics[protocol]["variants"]["none"]["pooled"]["n"]
+
+
+def test_the_protocol_order_is_ser_evaluations():
+    from ser.evaluation import PROTOCOLS
+
+    assert mr.PROTOCOLS == tuple(PROTOCOLS)
+    assert set(mr.PROTOCOL_MEANING) == set(mr.SHORT_TITLES) == set(PROTOCOLS)
