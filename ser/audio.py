@@ -150,15 +150,16 @@ def _open(source: AudioSource, name: str | None) -> tuple[BinaryIO, str, int | N
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
         display = one_line(name or path.name)
-        if not path.exists():
-            raise FileAccessError(f"File not found: {one_line(str(path))}")
-        if path.is_dir():
-            raise FileAccessError(f"{one_line(str(path))} is a folder, not an audio file.")
         try:
+            if not path.exists():
+                raise FileAccessError(f"File not found: {one_line(str(path))}")
+            if path.is_dir():
+                raise FileAccessError(f"{one_line(str(path))} is a folder, not an audio file.")
             handle = path.open("rb")
-        except OSError as exc:
-            raise FileAccessError(f"Cannot read {one_line(str(path))}: {exc.strerror or exc}") from None
-        return handle, display, path.stat().st_size, True
+            return handle, display, os.fstat(handle.fileno()).st_size, True
+        except (OSError, ValueError) as exc:  # e.g. a name too long for the file system, a NUL in it
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise FileAccessError(f"Cannot read {one_line(str(path))}: {reason}") from None
     if hasattr(source, "read"):
         display = name or getattr(source, "name", None) or "The audio"
         display = one_line(Path(str(display)).name)

@@ -150,6 +150,31 @@ def test_ser_predict_human_output_keeps_each_name_on_one_line(folder, capsys):
     assert "error: # - 1. big.wav is not an audio file" in out
 
 
+@pytest.mark.parametrize(
+    ("path", "says"),
+    [
+        ("a\0b.wav", "File not found: a b.wav"),
+        ("x" * 300 + ".wav", "Cannot read xxx"),
+        ("/nonexistent/folder/clip.wav", "File not found"),
+        ("/", "is a folder"),
+        ("/dev/null", "null is empty (0 bytes)"),
+    ],
+    ids=["NUL in the path", "name too long", "missing folder", "root folder", "/dev/null"],
+)
+def test_bad_paths_are_file_access_errors(path, says, capsys):
+    with pytest.raises(SerError, match=None) as caught:
+        load_clip(path)
+    assert says in caught.value.message and "\n" not in caught.value.message
+    if "\0" not in path:  # a command line cannot hold a NUL
+        assert main(["inspect", "--json", path]) == 2
+        assert says in json.loads(capsys.readouterr().out)["error"]
+
+
+def test_no_extension_is_decoded_by_content(folder):
+    (folder / "recording").write_bytes(BY_NAME["good.wav"].data)
+    assert load_clip(folder / "recording").report.container == "WAV"
+
+
 # --- The Analyze page -------------------------------------------------------------------------
 
 
@@ -199,6 +224,39 @@ def test_analyze_page_shows_odd_names_and_formats_literally(analyze):
             assert any(case.says in w.value for w in at.warning), name
 
 
+@pytest.mark.slow
+def test_analyze_page_analyses_every_other_usable_input(analyze):
+    """The usable inputs the default run leaves to the library and `ser predict` (about 2 s each)."""
+    at = analyze
+    rest = [c for c in CASES if "ok" in c.expect and c.name not in APP_OK]
+    assert len(rest) >= 30
+    for case in rest:
+        _assert_analysed(at, case.name, case.data)
+        if case.says:
+            assert any(case.says in w.value for w in at.warning), case.name
+
+
+@pytest.mark.parametrize("name", ["recording", "notes.txt", "clip.wav.exe", "clip\0.wav"],
+                         ids=["no extension", "wrong extension", "double extension", "NUL in the name"])
+def test_crafted_upload_names_are_refused_by_streamlit_and_the_server_goes_on(analyze, name):
+    """The browser only offers audio files. A client that sends another name anyway is refused by
+    Streamlit's own server-side check before the page runs (the page cannot catch it): that session
+    gets an exception element with a redacted message and no traceback (client.showErrorDetails in
+    .streamlit/config.toml); other sessions go on."""
+    from streamlit.testing.v1 import AppTest
+
+    config = tomllib.loads((PROJECT_ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["client"]["showErrorDetails"] in ("type", "none")
+    crafted = AppTest.from_file(APP, default_timeout=120)
+    crafted.run()
+    crafted.radio[0].set_value("Upload").run()
+    _upload(crafted, name, BY_NAME["good.wav"].data)
+    assert len(crafted.exception) == 1
+    shown = crafted.exception[0]
+    assert "redacted" in shown.value and not shown.stack_trace and "Invalid file extension" not in shown.value
+    _assert_analysed(analyze, f"after {len(name)}.wav", testing.wav_bytes(testing.speech_like(2.0, seed=len(name))))
+
+
 def _assert_analysed(at, name: str, data: bytes) -> None:
     _upload(at, name, data)
     assert not at.exception and not at.error, (name, at.exception, [e.value for e in at.error])
@@ -235,12 +293,27 @@ def test_upload_limit_is_configured_and_longer_audio_is_refused_from_its_header(
 
 @pytest.mark.slow
 def test_one_hour_file(tmp_path, capsys):
+    """A 1-hour WAV (115 MB, under the upload limit): library, `ser predict`, and the Analyze page's
+    emotion timeline (with the quick svm model; transcription off)."""
+    from streamlit.testing.v1 import AppTest
+
     path = hostile_inputs.one_hour_wav(tmp_path / "one hour.wav")
     clip = load_clip(path)
     assert clip.duration == pytest.approx(3600.0, abs=0.01) and clip.report.speech_fraction > 0.3
     assert main(["predict", "--json", "--model", "svm", str(path)]) == 0
     row = json.loads(capsys.readouterr().out)
     assert row["duration_s"] == pytest.approx(3600.0, abs=0.01)
+    del clip
+    at = AppTest.from_file(APP, default_timeout=600)
+    at.run()
+    at.sidebar.selectbox[0].set_value("svm").run()
+    [t for t in at.sidebar.toggle if t.label == "Transcribe speech"][0].set_value(False).run()
+    at.radio[0].set_value("Upload").run()
+    _upload(at, "one hour.wav", path.read_bytes())
+    assert not at.exception and not at.error
+    labels = {m.label: m.value for m in at.metric}
+    assert labels["Duration"] == "3600.00 s" and "Overall emotion" in labels
+    assert "Emotion timeline" in [s.value for s in at.subheader]
 
 
 # --- Zip archives (Batch page) -----------------------------------------------------------------
