@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import streamlit as st
 
 from ser import model_report as mr
 from ser.artifacts import models_dir
+from ser.markup import escape_markdown
 from ser.report_plots import confusion_figure, fold_figure, headline_figure, history_figure, per_class_f1_figure
 
 PERCENT = st.column_config.NumberColumn(format="%.1f %%")
@@ -18,6 +20,13 @@ MODEL = st.column_config.TextColumn("model", help="★ the default model, used b
 def reports(root: str, signature: tuple) -> tuple[list[mr.ModelReport], list[str]]:
     """Every model folder's stored files, read again whenever one of them changes (``signature``)."""
     return mr.load_reports(Path(root))
+
+
+def card_value(field: str, value: str) -> str:
+    """Commands and hashes as code, everything else as literal text."""
+    if (field == "command" or "sha256" in field) and "`" not in value and "\n" not in value:
+        return f"`{value}`"
+    return escape_markdown(value)
 
 
 def percent_columns(table, skip=()) -> dict:
@@ -33,7 +42,7 @@ st.caption(
 
 models, unreadable = reports(str(models_dir()), mr.models_signature(models_dir()))
 for message in unreadable:
-    st.warning(message, icon=":material/warning:")
+    st.warning(escape_markdown(message), icon=":material/warning:")
 if not models:
     st.info("No trained model is installed in `models/`. Train one with `ser train whisper_head --data ../shared/data/corpora`.",
             icon=":material/info:")
@@ -45,7 +54,7 @@ protocol_names = mr.protocols(models)
 
 with st.expander("How the models are tested (protocols and chance level)", icon=":material/school:"):
     for protocol in protocol_names:
-        st.markdown(f"- **{mr.protocol_title(models, protocol)}**: {mr.protocol_description(models, protocol)}")
+        st.markdown(f"- **{escape_markdown(mr.protocol_title(models, protocol))}**: {escape_markdown(mr.protocol_description(models, protocol))}")
     st.markdown(
         "- **UAR** (unweighted average recall) averages the recall of each class, so a model cannot score by favouring "
         "the largest class; **macro-F1** averages each class's F1. Fold figures are means over folds.\n"
@@ -84,7 +93,7 @@ with overview_tab:
     variant_names = mr.variants(models, protocol)
     variant = right.selectbox("Scoring", variant_names, format_func=lambda v: mr.VARIANT_TITLES.get(v, v), key="detail_variant")
     labels = mr.protocol_labels(models, protocol)
-    st.caption(mr.protocol_description(models, protocol))
+    st.caption(escape_markdown(mr.protocol_description(models, protocol)))
     detail = mr.protocol_table(models, protocol, variant)
     st.dataframe(detail, hide_index=True, width="stretch",
                  column_config={**percent_columns(detail), "model": MODEL, "ECE (pooled)": st.column_config.NumberColumn(format="%.3f"),
@@ -120,7 +129,7 @@ with confusion_tab:
                             default=[m.label for m in with_protocol[:2]], key="cm_models")
     normalised = st.toggle("Row-normalised (each row: % of that emotion's clips, i.e. recall on the diagonal)", value=True,
                            key="cm_normalised")
-    st.caption(mr.protocol_description(models, protocol))
+    st.caption(escape_markdown(mr.protocol_description(models, protocol)))
     if not with_protocol:
         st.info("No model stored a confusion matrix for this protocol.", icon=":material/info:")
     elif not chosen:
@@ -130,11 +139,11 @@ with confusion_tab:
         confusion = mr.confusion_matrix(by_label[label], protocol, variant, fold)
         with columns[k % 2]:
             if confusion is None:
-                st.info(f"{label} has no matrix for {fold_name}.", icon=":material/info:")
+                st.info(f"{escape_markdown(label)} has no matrix for {escape_markdown(fold_name)}.", icon=":material/info:")
                 continue
             n = int(confusion.counts.sum())
             accuracy = confusion.counts.trace() / max(n, 1)
-            title = f"{label} · {confusion.scope} · {n} clips · accuracy {100 * accuracy:.1f} %"
+            title = f"{html.escape(label)} · {html.escape(confusion.scope)} · {n} clips · accuracy {100 * accuracy:.1f} %"
             st.plotly_chart(confusion_figure(confusion, normalised, title), width="stretch", theme=None)
 
 with curves_tab:
@@ -143,7 +152,7 @@ with curves_tab:
     model = by_label[label]
     history_names = mr.history_protocols(model)
     if not history_names:
-        st.info(f"{label} stored no training history.", icon=":material/info:")
+        st.info(f"{escape_markdown(label)} stored no training history.", icon=":material/info:")
     else:
         protocol = c2.selectbox("Fits", history_names, key="curve_protocol",
                                 format_func=lambda p: "final fit (shipped)" if p == mr.FINAL else mr.protocol_title(models, p))
@@ -155,7 +164,7 @@ with curves_tab:
         if len(curves) > 1:
             pick = c3.selectbox("Fold", ["all folds"] + names, key="curve_fold")
             shown = curves if pick == "all folds" else [curves[names.index(pick)]]
-        title = f"{label} · {'final fit on all clips' if protocol == mr.FINAL else mr.protocol_title(models, protocol)}"
+        title = html.escape(f"{label} · {'final fit on all clips' if protocol == mr.FINAL else mr.protocol_title(models, protocol)}")
         st.plotly_chart(history_figure(shown, title), width="stretch", theme=None)
         st.caption(
             "Solid: validation speakers (held out of the training fold; never the test speakers); dotted: the training split; "
@@ -166,7 +175,7 @@ with curves_tab:
 
 with cards_tab:
     for model in models:
-        with st.expander(f"{model.label}{' · default model' if model.is_default else ''}", expanded=model.is_default,
+        with st.expander(f"{escape_markdown(model.label)}{' · default model' if model.is_default else ''}", expanded=model.is_default,
                          icon=":material/star:" if model.is_default else ":material/neurology:"):
             cols = st.columns(4)
             acc = mr.figure(model, "ravdess_6fold", "none", "accuracy")
@@ -176,7 +185,6 @@ with cards_tab:
             cols[2].metric("Parameters", f"{model.meta['parameters']:,}" if "parameters" in model.meta else "–")
             latency = (model.meta.get("latency_ms_3s") or {}).get("median")
             cols[3].metric("3 s clip", "–" if latency is None else f"{latency:.0f} ms")
-            st.markdown("\n".join(f"- **{field}**: `{value}`" if field == "command" or "sha256" in field else f"- **{field}**: {value}"
-                                  for field, value in mr.model_card(model)))
+            st.markdown("\n".join(f"- **{field}**: {card_value(field, value)}" for field, value in mr.model_card(model)))
             for problem in model.problems:
-                st.warning(problem, icon=":material/warning:")
+                st.warning(escape_markdown(problem), icon=":material/warning:")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +13,7 @@ from ser.audio import decode
 from ser.corpora import Row
 from ser.errors import AudioError, CorpusError
 from ser.features import FeatureConfig, extract_frames
+from ser.markup import escape_markdown
 from ser.plots import chroma_figure, log_mel_figure, waveform_figure
 from ser.report_plots import class_figure, example_figure, feature_figure, speaker_figure
 
@@ -64,16 +66,16 @@ try:
     location = explore.resolve_source(typed)
     rows, problems, n_problems = corpus(str(location), _stamp(location))
 except CorpusError as exc:
-    st.error(exc.message, icon=":material/folder_off:")
+    st.error(escape_markdown(exc.message), icon=":material/folder_off:")
     st.info(explore.HOW_TO_POINT, icon=":material/info:")
     st.stop()
 
-st.sidebar.caption(f"Reading `{location}`")
+st.sidebar.caption(f"Reading {escape_markdown(str(location))}")
 table = explore.dataset_table(rows)
 cols = st.columns(4)
 cols[0].metric("Clips", f"{len(rows):,}")
 cols[1].metric("Speakers", f"{int(table['speakers'].sum())}")
-cols[2].metric("Datasets", f"{len(table)}", help=", ".join(table["dataset"]))
+cols[2].metric("Datasets", f"{len(table)}", help=escape_markdown(", ".join(table["dataset"])))
 cols[3].metric("Unusable files", f"{n_problems}", help="Files whose name or manifest row could not be used (see below)")
 if problems:
     with st.expander(f"{n_problems} files could not be used"):
@@ -94,8 +96,8 @@ dataset = c1.selectbox("Dataset", datasets, key="example_dataset")
 view = c2.radio("View", VIEWS, horizontal=True, key="example_view")
 chosen = explore.examples(rows, dataset)
 speakers = sorted({r.speaker for r in chosen.values()})
-st.caption(f"One clip per emotion, all by {speakers[0]}" if len(speakers) == 1 else
-           f"One clip per emotion (speakers {', '.join(speakers)}); normal intensity where there is a choice.")
+st.caption(f"One clip per emotion, all by {escape_markdown(speakers[0])}" if len(speakers) == 1 else
+           f"One clip per emotion (speakers {escape_markdown(', '.join(speakers))}); normal intensity where there is a choice.")
 grid = st.columns(2)
 for k, (emotion, row) in enumerate(chosen.items()):
     with grid[k % 2]:
@@ -103,9 +105,9 @@ for k, (emotion, row) in enumerate(chosen.items()):
         try:
             samples, frames = example(row.path)
         except AudioError as exc:
-            st.warning(f"{emotion}: {exc.message}", icon=":material/warning:")
+            st.warning(f"{emotion}: {escape_markdown(exc.message)}", icon=":material/warning:")
             continue
-        title = f"<b>{emotion}</b> · {name} · {len(samples) / explore.SAMPLE_RATE:.1f} s"
+        title = f"<b>{emotion}</b> · {html.escape(name)} · {len(samples) / explore.SAMPLE_RATE:.1f} s"
         if view == "Waveform":
             fig = waveform_figure(samples, explore.SAMPLE_RATE)
         elif view == "Chroma":
@@ -133,7 +135,7 @@ for i, row in enumerate(sample, 1):
 bar.empty()
 features = explore.feature_table(sample, values)
 for message in failures[:3]:
-    st.warning(message, icon=":material/warning:")
+    st.warning(escape_markdown(message), icon=":material/warning:")
 feature = st.selectbox("Measure", list(explore.FEATURES), format_func=lambda f: explore.FEATURES[f].title, key="feature")
 info = explore.FEATURES[feature]
 st.plotly_chart(feature_figure(features, feature, info.title, info.unit), width="stretch", theme=None)

@@ -7,6 +7,7 @@ these colours (see ``ser.plots.MAGMA`` for why one Magma colour is nudged).
 
 from __future__ import annotations
 
+import html
 import textwrap
 from collections.abc import Sequence
 
@@ -74,10 +75,10 @@ def headline_figure(table: pd.DataFrame, metric: str = "UAR", title: str | None 
     for m in models:
         part = table[table["model"] == m]
         fig.add_trace(go.Bar(
-            x=part["protocol"], y=part["value"], name=m, marker_color=colours[m],
+            x=part["protocol"], y=part["value"], name=html.escape(m), marker_color=colours[m],
             marker_line=dict(width=2 if m == default else 0, color="#ffffff"),
             text=[f"{v:.0f}" for v in part["value"]], textposition="outside", textfont=dict(size=11),
-            hovertemplate=f"<b>{m}</b><br>%{{x}}: {metric} %{{y:.1f}} %<extra></extra>",
+            hovertemplate=f"<b>{html.escape(m)}</b><br>%{{x}}: {metric} %{{y:.1f}} %<extra></extra>",
         ))
     for i, protocol in enumerate(protocols):
         level = table.loc[table["protocol"] == protocol, "chance"].dropna()
@@ -165,7 +166,7 @@ def per_class_f1_figure(models: Sequence[str], labels: Sequence[str], f1: np.nda
         return _empty("No model has per-class figures for this protocol.")
     text = [["–" if np.isnan(v) else f"{v:.0f}" for v in row] for row in f1]
     fig = go.Figure(go.Heatmap(
-        z=f1, x=list(labels), y=list(models), colorscale=MAGMA, zmin=0, zmax=100, text=text, texttemplate="%{text}",
+        z=f1, x=list(labels), y=[html.escape(m) for m in models], colorscale=MAGMA, zmin=0, zmax=100, text=text, texttemplate="%{text}",
         xgap=1, ygap=1, colorbar=dict(title="F1 %", thickness=12),
         hovertemplate="<b>%{y}</b><br>%{x}: F1 %{z:.1f} %<extra></extra>",
     ))
@@ -181,12 +182,12 @@ def fold_figure(table: pd.DataFrame, chance: float | None, metric: str = "accura
     models = list(dict.fromkeys(table["model"]))
     colours = model_colours(models, default)
     means = table.groupby("model", sort=False)["value"].mean()
-    fig = go.Figure(go.Bar(x=models, y=[means[m] for m in models], marker_color=[colours[m] for m in models], opacity=0.35,
+    fig = go.Figure(go.Bar(x=[html.escape(m) for m in models], y=[means[m] for m in models], marker_color=[colours[m] for m in models], opacity=0.35,
                            name="mean over folds", hovertemplate="%{x}: mean %{y:.1f} %<extra></extra>"))
     fig.add_trace(go.Scatter(
-        x=table["model"], y=table["value"], mode="markers", name="one fold",
+        x=[html.escape(m) for m in table["model"]], y=table["value"], mode="markers", name="one fold",
         marker=dict(size=9, color=[colours[m] for m in table["model"]], line=dict(width=1, color="#0f1117")),
-        customdata=np.stack([table["fold"], table["test speakers"]], axis=1),
+        customdata=np.stack([table["fold"], [html.escape(s) for s in table["test speakers"]]], axis=1),
         hovertemplate="%{x} · fold %{customdata[0]}<br>tested on %{customdata[1]}<br>" + metric + " %{y:.1f} %<extra></extra>",
     ))
     if chance is not None:
@@ -206,9 +207,9 @@ def class_figure(counts: pd.DataFrame) -> go.Figure:
         return _empty("No labelled clips.")
     fig = go.Figure()
     for k, dataset in enumerate(counts.columns):
-        fig.add_trace(go.Bar(x=list(counts.index), y=counts[dataset], name=dataset, marker_color=OTHERS[k % len(OTHERS)],
+        fig.add_trace(go.Bar(x=list(counts.index), y=counts[dataset], name=html.escape(str(dataset)), marker_color=OTHERS[k % len(OTHERS)],
                              text=[str(n) if n else "" for n in counts[dataset]], textposition="outside", textfont=dict(size=11),
-                             hovertemplate=f"{dataset} · %{{x}}: %{{y}} clips<extra></extra>"))
+                             hovertemplate=f"{html.escape(str(dataset))} · %{{x}}: %{{y}} clips<extra></extra>"))
     fig.update_layout(title="Clips per emotion", barmode="group", legend={**_LEGEND_TOP, "x": 1, "xanchor": "right", "y": 1.14},
                       **{**LAYOUT, "height": 340, "margin": dict(l=60, r=20, t=80, b=45)})
     fig.update_xaxes(tickangle=0 if len(counts.index) <= 6 else -30)
@@ -223,17 +224,17 @@ def speaker_figure(speakers: pd.DataFrame) -> go.Figure:
         return _empty("No speakers.")
     datasets = list(dict.fromkeys(speakers["dataset"]))
     widths = [max(len(speakers[speakers["dataset"] == d]), len(speakers) / 5, 2) for d in datasets]
-    fig = make_subplots(rows=1, cols=len(datasets), subplot_titles=datasets, column_widths=widths, horizontal_spacing=0.09)
+    fig = make_subplots(rows=1, cols=len(datasets), subplot_titles=[html.escape(d) for d in datasets], column_widths=widths, horizontal_spacing=0.09)
     shown: set[str] = set()
     for col, dataset in enumerate(datasets, 1):
         part = speakers[speakers["dataset"] == dataset]
-        short = [s.removeprefix(f"{dataset}_") for s in part["speaker"]]
+        short = [html.escape(s.removeprefix(f"{dataset}_")) for s in part["speaker"]]
         for gender in dict.fromkeys(part["gender"]):
             mine = (part["gender"] == gender).to_numpy()
             fig.add_trace(go.Bar(
                 x=[n for n, m in zip(short, mine, strict=True) if m], y=part["clips"][mine], name=gender,
                 marker_color=GENDER_COLOURS.get(gender, GENDER_COLOURS["unknown"]), legendgroup=gender,
-                showlegend=gender not in shown, customdata=part["speaker"][mine],
+                showlegend=gender not in shown, customdata=[html.escape(s) for s in part["speaker"][mine]],
                 hovertemplate="%{customdata} (" + gender + "): %{y} clips<extra></extra>",
             ), row=1, col=col)
             shown.add(gender)
@@ -253,7 +254,8 @@ def feature_figure(table: pd.DataFrame, feature: str, title: str, unit: str) -> 
     if data.empty:
         return _empty(f"No clip gave a value for {title.lower()}.")
     datasets = list(dict.fromkeys(data["dataset"]))
-    fig = make_subplots(rows=1, cols=len(datasets), shared_yaxes=True, subplot_titles=datasets, horizontal_spacing=0.03)
+    fig = make_subplots(rows=1, cols=len(datasets), shared_yaxes=True, subplot_titles=[html.escape(d) for d in datasets],
+                        horizontal_spacing=0.03)
     for col, dataset in enumerate(datasets, 1):
         part = data[data["dataset"] == dataset]
         for emotion in dict.fromkeys(part["emotion"]):
@@ -261,7 +263,7 @@ def feature_figure(table: pd.DataFrame, feature: str, title: str, unit: str) -> 
             fig.add_trace(go.Box(
                 y=values[feature], name=emotion, marker_color=EMOTION_COLOURS.get(emotion, ACCENT), boxpoints="all", jitter=0.4,
                 pointpos=0, marker=dict(size=4, opacity=0.7), line=dict(width=1.5), showlegend=False,
-                customdata=np.stack([values["speaker"], values["file"]], axis=1),
+                customdata=[[html.escape(a), html.escape(b)] for a, b in zip(values["speaker"], values["file"], strict=True)],
                 hovertemplate=f"{emotion}: %{{y:.3g}} {unit}<br>%{{customdata[0]}} · %{{customdata[1]}}<extra></extra>",
             ), row=1, col=col)
     fig.update_layout(title=title, **{**LAYOUT, "height": 380})

@@ -66,6 +66,12 @@ def test_a_bad_location_explains_itself(monkeypatch, corpus, where, expected):
     assert not at.get("plotly_chart")
 
 
+def test_a_typed_path_is_shown_literally(monkeypatch, tmp_path):
+    at = _page(monkeypatch, str(tmp_path / "none"))
+    at.sidebar.text_input(key="data_source").set_value(str(tmp_path / "**no** $x$")).run()
+    assert not at.exception and r"\*\*no\*\* \$x\$" in at.error[0].value  # Markdown-escaped, so shown as typed
+
+
 def test_no_location_at_all(monkeypatch, tmp_path):
     at = _page(monkeypatch, str(tmp_path / "none"))
     at.sidebar.text_input(key="data_source").set_value("").run()
