@@ -530,6 +530,24 @@ def training_summary(meta: dict[str, Any]) -> str:
             f"{len(labels)} classes ({', '.join(labels)}), {merge}.")
 
 
+def _front_end(params: dict[str, Any], meta: dict[str, Any]) -> str:
+    """The optional input stages of the frame-level builders, in words."""
+    parts = []
+    norm = params.get("clip_norm")
+    if norm in ("mean", "meanvar"):
+        parts.append("each clip's frames normalised to zero mean" + (" and unit variance" if norm == "meanvar" else ""))
+    augment = params.get("spec_augment")
+    if isinstance(augment, list) and len(augment) == 4:
+        parts.append(f"SpecAugment in training ({augment[0]} time masks up to {augment[1]} frames, "
+                     f"{augment[2]} frequency masks up to {augment[3]} bins)")
+    pool = params.get("time_pool")
+    if isinstance(pool, int) and pool > 1:
+        config = meta.get("spec", {}).get("input", {}).get("feature_config", {})
+        hop_ms = 1000 * config.get("hop_length", 160) / config.get("sample_rate", 16000)
+        parts.append(f"frames averaged in groups of {pool} ({pool * hop_ms:g} ms) before the recurrent layers")
+    return (" Front end: " + "; ".join(parts) + ".") if parts else ""
+
+
 def model_card(report: ModelReport) -> list[tuple[str, str]]:
     """(field, value) rows describing a model: architecture, input, data, provenance, cost."""
     meta = report.meta
@@ -538,7 +556,7 @@ def model_card(report: ModelReport) -> list[tuple[str, str]]:
     params = spec.get("params") or {}
     latency = meta.get("latency_ms_3s") or {}
     rows = [
-        ("architecture", f"{report.architecture}: {ARCHITECTURES.get(report.architecture, 'no description stored')}"),
+        ("architecture", f"{report.architecture}: {ARCHITECTURES.get(report.architecture, 'no description stored')}{_front_end(params, meta)}"),
         ("hyper-parameters", ", ".join(f"{k}={v}" for k, v in params.items()) or "the recipe's defaults"),
         ("input features", input_summary(meta)),
         ("training data", training_summary(meta)),

@@ -145,6 +145,11 @@ def test_model_card_names_provenance(zoo):
     assert card["manifest sha256"].startswith("abab") and card["labelled rows sha256"].startswith("cdcd")
     assert "1.5 min" in card["training time"] and "1,234 parameters" in card["size"]
     assert "Whisper tiny.en" in card["input features"] and "120 clips from 6 speakers" in card["training data"]
+    assert "Front end" not in card["architecture"]
+    report = reports[1]
+    report.meta["spec"]["params"].update(clip_norm="meanvar", spec_augment=[2, 10, 2, 8], time_pool=4)
+    architecture = dict(mr.model_card(report))["architecture"]
+    assert "zero mean and unit variance" in architecture and "SpecAugment" in architecture and "groups of 4 (40 ms)" in architecture
 
 
 def test_figures_are_drawn_for_every_shape_of_input(zoo):
