@@ -20,7 +20,7 @@ from ser.model_report import Confusion, Curves, best_epoch, row_normalise
 from ser.plots import EMOTION_COLOURS, MAGMA
 
 ACCENT = "#7c6cf2"  # the theme's primary colour: the default model
-OTHERS = ["#4fb3bf", "#f4a259", "#9bc53d", "#e56b6f", "#c3a6ff", "#f2cc8f", "#81b29a", "#bdb2ff", "#ffadad"]
+OTHERS = ["#4fb3bf", "#f4a259", "#9bc53d", "#e56b6f", "#f2cc8f", "#6fa8dc", "#f28fb0", "#81b29a", "#d9d9d9"]  # no purple: that is the default's
 GENDER_COLOURS = {"female": "#e56b9f", "male": "#4fb3bf", "unknown": "#9aa0a6"}
 GRID = "rgba(255,255,255,0.08)"
 
