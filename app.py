@@ -16,9 +16,11 @@ pages = [
 def warm_up():
     """Once per server: load TensorFlow, the default model and Whisper in the background, after
     the first page has had a moment to render, so the first result does not wait for them."""
+    import os
+
     from ser.predictor import warm_up
 
-    return warm_up(delay=1.5)
+    return None if os.environ.get("SER_WARM_UP", "1") == "0" else warm_up(delay=1.5)
 
 
 warm_up()

@@ -113,6 +113,8 @@ def warm_up(model: str | os.PathLike | None = None, transcription: bool = True, 
         except Exception:  # noqa: BLE001 - reported when a user asks for the model
             pass
 
-    thread = threading.Thread(target=work, name="ser-warm-up", daemon=True)
+    # Not a daemon: a process that ends while TensorFlow is still loading in a daemon thread
+    # aborts ("terminate called without an active exception"); exit waits for it instead.
+    thread = threading.Thread(target=work, name="ser-warm-up", daemon=False)
     thread.start()
     return thread
