@@ -17,7 +17,7 @@ from ser.errors import ConfigError, CorruptAudioError, NonFiniteAudioError, Sile
 FRAME_SECONDS = 0.05
 MAX_PEAK = 1000.0  # float samples beyond +60 dBFS are not a loud recording but a broken writer
 VAD_BLOCK_SECONDS = 600.0
-
+BLOCK_SAMPLES = 1 << 20  # samples squared at once when measuring levels (8 MiB of float64)
 
 @dataclass(frozen=True)
 class Limits:
@@ -113,17 +113,18 @@ def _check(decoded: DecodedAudio, limits: Limits) -> tuple[QualityReport, tuple[
     if duration < limits.min_seconds:
         raise TooShortError(f"{name} is only {duration:.2f} s long; at least {limits.min_seconds:g} s is needed.")
     dc = float(np.mean(y, dtype=np.float64))
-    frame_db = frame_dbfs(y - np.float32(dc), sr)
+    centred = y - np.float32(dc)  # one copy for every level measurement below
+    frame_db = frame_dbfs(centred, sr)
     loudest = float(frame_db.max())
     if loudest < limits.silence_dbfs:
         if loudest < -150:
             raise SilentAudioError(f"{name} is completely silent: it holds no sound at all.")
         raise SilentAudioError(f"{name} is silent or nearly silent (its loudest moment is {loudest:.0f} dBFS).")
 
-    segments = speech_segments(y - np.float32(dc), sr)
+    segments = speech_segments(centred, sr)
     speech_samples = sum(end - start for start, end in segments)
     speech_fraction = min(1.0, speech_samples / len(y))
-    speech_db = _level_in(y - np.float32(dc), segments) if segments else None
+    speech_db = _level_in(centred, segments) if segments else None
     clipped_fraction = stats.clipped_samples / max(stats.total_samples, 1)
 
     warnings: list[str] = []
@@ -146,7 +147,8 @@ def _check(decoded: DecodedAudio, limits: Limits) -> tuple[QualityReport, tuple[
     if abs(dc) > limits.dc_offset:
         warnings.append(f"DC offset of {dc:+.2f} full scale: the recording device adds a constant bias.")
 
-    overall = float(np.sqrt(np.mean(np.square(y - np.float32(dc), dtype=np.float64))))
+    overall = float(np.sqrt(_sum_squares(centred) / len(centred)))
+    del centred
     report = QualityReport(
         name=info.name,
         container=info.container,
@@ -172,8 +174,14 @@ def frame_dbfs(y: np.ndarray, sample_rate: int, frame_seconds: float = FRAME_SEC
     n = max(1, int(frame_seconds * sample_rate))
     usable = (len(y) // n) * n
     frames = y[:usable].reshape(-1, n) if usable else y.reshape(1, -1)
-    rms = np.sqrt(np.mean(np.square(frames, dtype=np.float64), axis=1))
-    return 20 * np.log10(np.maximum(rms, 1e-10))
+    rows = max(1, BLOCK_SAMPLES // frames.shape[1])  # float64 squares a block at a time, not for the whole file
+    mean_square = np.concatenate([np.mean(np.square(frames[i : i + rows], dtype=np.float64), axis=1)
+                                  for i in range(0, frames.shape[0], rows)])
+    return 20 * np.log10(np.maximum(np.sqrt(mean_square), 1e-10))
+
+
+def _sum_squares(y: np.ndarray) -> float:
+    return sum(float(np.sum(np.square(y[i : i + BLOCK_SAMPLES], dtype=np.float64))) for i in range(0, len(y), BLOCK_SAMPLES))
 
 
 def speech_segments(y: np.ndarray, sample_rate: int) -> list[tuple[int, int]]:
@@ -203,7 +211,7 @@ def speech_segments(y: np.ndarray, sample_rate: int) -> list[tuple[int, int]]:
 
 
 def _level_in(y: np.ndarray, segments: list[tuple[int, int]]) -> float:
-    energy = sum(float(np.sum(np.square(y[s:e], dtype=np.float64))) for s, e in segments)
+    energy = sum(_sum_squares(y[s:e]) for s, e in segments)
     count = sum(e - s for s, e in segments)
     return _db(np.sqrt(energy / max(count, 1)))
 

@@ -22,6 +22,7 @@ MIN_WINDOW = 1.0
 MAX_WINDOW = 6.0
 MERGE_GAP = 0.35
 MIN_WINDOWS_FOR_SELF_CALIBRATION = 3
+BATCH_WINDOWS = 32  # windows classified together
 
 
 @dataclass(frozen=True)
@@ -106,12 +107,19 @@ def emotion_timeline(
     windows = speech_windows(speech, sample_rate, len(samples))
     if not windows:
         return [], False
-    features = [predictor.features(c) for c in cut(samples, sample_rate, windows)]
-    if baseline is None and self_calibrate and predictor.supports_calibration and len(windows) >= MIN_WINDOWS_FOR_SELF_CALIBRATION:
+    use_own_mean = (baseline is None and self_calibrate and predictor.supports_calibration
+                    and len(windows) >= MIN_WINDOWS_FOR_SELF_CALIBRATION)
+    if use_own_mean:  # needs every window's features at once
         from ser.normalize import feature_mean
 
+        features = [predictor.features(c) for c in cut(samples, sample_rate, windows)]
         baseline = feature_mean(features)
-    proba = predictor.predict_features(features, baseline)
+        proba = predictor.predict_features(features, baseline)
+    else:  # a batch at a time, so an hour of speech never holds all its features in memory
+        proba = []
+        for i in range(0, len(windows), BATCH_WINDOWS):
+            batch = windows[i : i + BATCH_WINDOWS]
+            proba += predictor.predict_features([predictor.features(c) for c in cut(samples, sample_rate, batch)], baseline)
     return [TimelineSegment(a, b, p) for (a, b), p in zip(windows, proba, strict=True)], baseline is not None
 
 
