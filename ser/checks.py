@@ -19,6 +19,7 @@ MAX_PEAK = 1000.0  # float samples beyond +60 dBFS are not a loud recording but 
 VAD_BLOCK_SECONDS = 600.0
 BLOCK_SAMPLES = 1 << 20  # samples squared at once when measuring levels (8 MiB of float64)
 
+
 @dataclass(frozen=True)
 class Limits:
     """What we accept and what we warn about."""
