@@ -8,14 +8,8 @@ printed); set SER_SCREENSHOTS=DIR to also save a screenshot of each page state t
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
 import subprocess
-import sys
-import tempfile
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,50 +18,16 @@ import pytest
 
 from ser import testing
 
-from .conftest import PROJECT_ROOT
+from .browser import MARKS, browser_page, snapshot, streamlit_server
 
-CHROMIUM = os.environ.get("SER_CHROMIUM", "/usr/bin/chromium")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)"),
-]
-playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-
-FAILURES = Path(tempfile.gettempdir()) / "ser-browser-failures"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+pytestmark = MARKS
+pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    port = _free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-           "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
-    proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                    break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
-                pytest.fail(f"streamlit did not become healthy:\n{out}")
-            time.sleep(0.3)
+    with streamlit_server() as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 @pytest.fixture(scope="module")
@@ -90,36 +50,9 @@ def mic_wav(tmp_path_factory) -> Path:
 
 @pytest.fixture()
 def page(request, mic_wav: Path, server: str):
-    args = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-            f"--use-file-for-fake-audio-capture={mic_wav}", "--disable-gpu", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=args)
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
-        pg = context.new_page()
-        pg.set_default_timeout(60_000)
-        pg.goto(server)
-        pg.get_by_test_id("stAppViewContainer").wait_for()
+    args = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", f"--use-file-for-fake-audio-capture={mic_wav}"]
+    with browser_page(request, server, args) as pg:
         yield pg
-        if getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed:
-            FAILURES.mkdir(exist_ok=True)
-            shot = FAILURES / f"{request.node.name}.png"
-            pg.screenshot(path=str(shot), full_page=True)
-            print(f"screenshot of the failure: {shot}")
-        browser.close()
-
-
-def _snapshot(pg, name: str) -> None:
-    folder = os.environ.get("SER_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        # Streamlit scrolls inside its main block, so grow the viewport to the content's height.
-        size = pg.viewport_size
-        height = pg.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight")
-        pg.set_viewport_size({"width": size["width"], "height": min(max(height, size["height"]), 3200)})
-        pg.wait_for_timeout(500)
-        pg.screenshot(path=str(Path(folder) / f"{name}.png"))
-        pg.set_viewport_size(size)
 
 
 def _wait_for_charts(pg) -> None:
@@ -156,7 +89,7 @@ def test_record_with_the_microphone(page):
         words = transcript.inner_text().lower()
         assert any(w in words for w in ("hello", "this", "test", "speech")), words
     _wait_for_charts(page)
-    _snapshot(page, "analyze-recording")
+    snapshot(page, "analyze-recording")
 
 
 def test_upload_a_stereo_mp3(page, tmp_path):
@@ -167,7 +100,7 @@ def test_upload_a_stereo_mp3(page, tmp_path):
     assert "44.1 kHz stereo" in page.get_by_test_id("stCaptionContainer").filter(has_text="upload.mp3").inner_text()
     page.get_by_role("tab", name="Spectrogram").click()
     _wait_for_charts(page)
-    _snapshot(page, "analyze-upload")
+    snapshot(page, "analyze-upload")
 
 
 def test_bad_upload_shows_a_message(page, tmp_path):
@@ -195,7 +128,7 @@ def test_long_upload_shows_the_timeline(page, tmp_path):
     assert page.get_by_text("Traceback").count() == 0
     page.get_by_role("button", name="Download CSV").wait_for()
     page.wait_for_timeout(300)
-    _snapshot(page, "analyze-timeline")
+    snapshot(page, "analyze-timeline")
 
 
 def test_hands_free_recorder(page):
@@ -229,4 +162,4 @@ def test_batch_page(page, tmp_path):
     page.get_by_test_id("stDataFrame").wait_for()
     assert page.get_by_text("Traceback").count() == 0
     page.wait_for_timeout(500)
-    _snapshot(page, "batch")
+    snapshot(page, "batch")

@@ -8,13 +8,6 @@ Set SER_SCREENSHOTS=DIR to save screenshots of each page state there (viewport 1
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import tempfile
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,17 +15,11 @@ import pytest
 
 from ser import testing
 
-from .conftest import PROJECT_ROOT, data_dir
+from .browser import MARKS, browser_page, snapshot, streamlit_server
+from .conftest import data_dir
 
-CHROMIUM = os.environ.get("SER_CHROMIUM", "/usr/bin/chromium")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)"),
-]
-playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-
-FAILURES = Path(tempfile.gettempdir()) / "ser-browser-failures"
-VIEWPORT = {"width": 1400, "height": 1000}
+pytestmark = MARKS
+pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 
 
 @pytest.fixture(scope="module")
@@ -45,60 +32,18 @@ def corpus(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def server(corpus: Path) -> Iterator[str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-           "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
-    env = {**os.environ, "SER_DATA_DIR": str(corpus)}
-    proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                    break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
-                pytest.fail(f"streamlit did not become healthy:\n{out}")
-            time.sleep(0.3)
+    with streamlit_server({"SER_DATA_DIR": str(corpus)}) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 @pytest.fixture()
 def page(request, server: str):
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--disable-gpu", "--no-first-run", "--disable-sync",
-                                                                    "--disable-background-networking", "--disable-component-update"])
-        context = browser.new_context(viewport=VIEWPORT)
-        pg = context.new_page()
-        pg.set_default_timeout(90_000)
-        pg.goto(server)
-        pg.get_by_test_id("stAppViewContainer").wait_for()
+    with browser_page(request, server, timeout_ms=90_000) as pg:
         yield pg
-        if getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed:
-            FAILURES.mkdir(exist_ok=True)
-            shot = FAILURES / f"{request.node.name}.png"
-            pg.screenshot(path=str(shot))
-            print(f"screenshot of the failure: {shot}")
-        browser.close()
 
 
 def _snapshot(pg, name: str) -> None:
-    folder = os.environ.get("SER_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        pg.wait_for_timeout(500)
-        pg.screenshot(path=str(Path(folder) / f"{name}.png"))
+    snapshot(pg, name, full=False)
 
 
 def _open(pg, title: str) -> None:

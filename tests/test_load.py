@@ -5,19 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
-from pathlib import Path
 
 import pytest
 
 from ser import testing
 
+from .browser import CHROMIUM, MARKS, streamlit_server
 from .conftest import PROJECT_ROOT
-from .test_browser import CHROMIUM, server  # noqa: F401,F811 - the shared server fixture
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)"),
-]
+pytestmark = MARKS
 pytest.importorskip("playwright.async_api", reason="playwright is not installed")
 
 
@@ -28,7 +24,13 @@ def _load_test_module():
     return module
 
 
-def test_two_sessions_at_once(server, tmp_path):  # noqa: F811
+@pytest.fixture(scope="module")
+def server():
+    with streamlit_server() as url:
+        yield url
+
+
+def test_two_sessions_at_once(server, tmp_path):
     load_test = _load_test_module()
     clip_sets = [[testing.write_audio(tmp_path / f"s{s}-clip{i}.wav", testing.speech_like(2.5, seed=10 * s + i), 16000,
                                       subtype="PCM_16") for i in range(2)] for s in range(2)]
