@@ -106,6 +106,17 @@ def spoken(text: str, sample_rate: int = SAMPLE_RATE) -> np.ndarray | None:
     return soxr.resample(y, rate, sample_rate).astype(np.float32) if rate != sample_rate else y
 
 
+def zip_bytes(members: dict[str, bytes]) -> bytes:
+    """A zip archive (in memory) holding ``members`` {name: content}."""
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
 def wav_bytes(samples: np.ndarray, sample_rate: int = SAMPLE_RATE, subtype: str = "PCM_16") -> bytes:
     """Encode samples (frames,) or (frames, channels) as a WAV file in memory."""
     import soundfile as sf

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import struct
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,14 +55,6 @@ def _encoded(suffix: str, samples: np.ndarray, rate: int = RATE, **kw) -> bytes:
         return testing.write_audio(Path(folder) / f"x{suffix}", samples, rate, **kw).read_bytes()
 
 
-def _zip(members: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
-
-
 def long_wav_header(seconds: float, rate: int = 8000, bits: int = 8) -> tuple[bytes, int]:
     """A mono PCM WAV header announcing ``seconds`` of audio, and the data size it announces."""
     data_size = int(seconds * rate) * bits // 8
@@ -105,7 +96,7 @@ def cases() -> list[Case]:
         Case("PNG image renamed .mp3", "picture.mp3", _png(), "not_audio", "not an audio"),
         Case("PDF renamed .mp3", "paper.mp3", b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n" + bytes(2000) + b"%%EOF\n",
              "not_audio", "not an audio file"),
-        Case("zip archive renamed .mp3", "archive.mp3", _zip({"a.wav": wav}), "not_audio", "not an audio file"),
+        Case("zip archive renamed .mp3", "archive.mp3", testing.zip_bytes({"a.wav": wav}), "not_audio", "not an audio file"),
         Case("zero-length file", "empty.wav", b"", "empty", "empty (0 bytes)"),
         Case("one byte", "one.wav", b"R", "not_audio", "not an audio file"),
         # Truncated containers

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
 
 import pytest
 
@@ -13,16 +12,8 @@ from ser.batch import BatchItem, classify, expand, to_csv
 from ser.predictor import Predictor
 
 
-def _zip(members: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
-
-
 def test_expand_opens_zips_and_reports_what_it_skips(speech_wav):
-    archive = _zip({"a/one.wav": speech_wav, "two.WAV": speech_wav, "notes.txt": b"hi", "__MACOSX/._one.wav": b"x",
+    archive = testing.zip_bytes({"a/one.wav": speech_wav, "two.WAV": speech_wav, "notes.txt": b"hi", "__MACOSX/._one.wav": b"x",
                     "a/": b""})
     items, skipped = expand([("loose.flac", b"flac?"), ("set.zip", archive), ("broken.zip", b"PK nope")])
     assert [i.name for i in items] == ["loose.flac", "set.zip/a/one.wav", "set.zip/two.WAV"]
@@ -33,7 +24,7 @@ def test_expand_opens_zips_and_reports_what_it_skips(speech_wav):
 
 
 def test_expand_limits_files_and_unpacked_size(speech_wav):
-    archive = _zip({f"{i}.wav": speech_wav for i in range(5)})
+    archive = testing.zip_bytes({f"{i}.wav": speech_wav for i in range(5)})
     items, skipped = expand([("many.zip", archive)], max_files=3)
     assert len(items) == 3 and len(skipped) == 2 and all("more than 3 files" in r.error for r in skipped)
     items, skipped = expand([("big.zip", archive)], max_unpacked_bytes=2 * len(speech_wav) + 1)
