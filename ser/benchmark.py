@@ -263,8 +263,9 @@ def _row(what: str, figure: str, goal: str, met: bool | None) -> str:
     return f"| {what} | {figure} | {goal}{mark} |"
 
 
-def table(result: dict[str, Any], startup: dict[str, Any] | None = None) -> str:
-    """Markdown table of the figures against the issue's goals."""
+def table(result: dict[str, Any], startup: dict[str, Any] | None = None, load: dict[str, Any] | None = None) -> str:
+    """Markdown table of the figures against the issue's goals (``startup`` and ``load``: the JSON
+    that benchmarks/startup.py and benchmarks/load_test.py wrote, when present)."""
     rows = ["| measurement | result | goal |", "|---|---|---|"]
     if "clip" in result:
         c = result["clip"]
@@ -290,6 +291,12 @@ def table(result: dict[str, Any], startup: dict[str, Any] | None = None) -> str:
                          f"{s['interactive_s']:.1f} s", "≤ 5 s", s["interactive_s"] <= 5))
         rows.append(_row("`streamlit run` → first result (3 s upload, right after the page is ready)",
                          f"{s['first_result_s']:.1f} s", "≤ 8 s", s["first_result_s"] <= 8))
+    if load:
+        one, many = load["single_session"], load["concurrent"]
+        rows.append(_row(f"{many['sessions']} browser sessions × {many['analyses'] // max(many['sessions'], 1)} clips at once on one "
+                         "server: p95 of upload → emotion shown", f"{many['p95_ms'] / 1000:.1f} s vs {one['p95_ms'] / 1000:.1f} s alone "
+                         f"(**{load['p95_ratio']:.1f}×**), {len(many['errors'])} errors, server alive: {load['server_alive_after']}",
+                         "≤ 2×, 0 errors", load["p95_ratio"] <= 2 and not many["errors"] and load["server_alive_after"]))
     if "memory" in result:
         mem = result["memory"]
         rows.append(_row(f"peak RSS, all {len(mem['models'])} models + Whisper loaded", f"{mem['all_models_and_whisper_rss_mib']:.0f} MiB",

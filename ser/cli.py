@@ -150,9 +150,9 @@ def _benchmark(args: argparse.Namespace) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "benchmark.json").write_text(json.dumps(result, indent=2) + "\n")
-    startup_file = out / "startup.json"
-    startup = json.loads(startup_file.read_text()) if startup_file.is_file() else None
-    table = benchmark.table(result, startup)
+    extra = {name: json.loads((out / f"{name}.json").read_text()) if (out / f"{name}.json").is_file() else None
+             for name in ("startup", "load_test")}
+    table = benchmark.table(result, extra["startup"], extra["load_test"])
     print(table)
     if args.write_readme:
         benchmark.write_table(Path(args.write_readme), table)

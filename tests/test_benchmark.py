@@ -38,10 +38,13 @@ def test_table_marks_goals():
                        "ser_with_checks": {"median_ms": 50.0, "p95_ms": 70.0, "runs": 50},
                        "seed_style": {"median_ms": 100.0, "p95_ms": 130.0, "runs": 50}, "speedup_median": 2.5}}
     startup = {"median": {"health_s": 1.0, "interactive_s": 4.0, "first_result_s": 9.0}}
-    table = benchmark.table(result, startup)
+    load = {"single_session": {"p95_ms": 2000.0}, "concurrent": {"sessions": 8, "analyses": 160, "p95_ms": 5000.0, "errors": []},
+            "p95_ratio": 2.5, "server_alive_after": True}
+    table = benchmark.table(result, startup, load)
     assert "| 40 / 60 ms | ≤ 100 ms ✅ |" in table
     assert "**2.5×** faster | ≥ 3× faster ❌ |" in table
     assert "4.0 s | ≤ 5 s ✅" in table and "9.0 s | ≤ 8 s ❌" in table
+    assert "8 browser sessions × 20 clips" in table and "(**2.5×**), 0 errors, server alive: True | ≤ 2×, 0 errors ❌" in table
 
 
 def test_long_audio_is_made_of_speech():
