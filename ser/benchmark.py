@@ -182,8 +182,19 @@ def bench_cold(runs: int = 3, model: str | None = None) -> dict[str, Any]:
     return {"runs": results, "median": {k: round(float(np.median([r[k] for r in results])), 2) for k in results[0]}}
 
 
-_ALL_MODELS = """
-import json, resource
+# Peak RSS of this process from /proc (VmHWM): getrusage's ru_maxrss starts from the parent's
+# peak at fork, so a child of a big benchmark process would report the parent's memory.
+_PEAK = """
+def peak_kib():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+"""
+
+_ALL_MODELS = _PEAK + """
+import json
 from ser.artifacts import list_models
 from ser.predictor import Predictor
 from ser.whisper import load_whisper
@@ -195,11 +206,11 @@ for name in names:
 load_whisper()
 from ser.transcribe import transcribe
 transcribe(clip)
-print(json.dumps({"models": names, "rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+print(json.dumps({"models": names, "rss_kib": peak_kib()}))
 """
 
-_HOUR = """
-import json, resource, tempfile, time
+_HOUR = _PEAK.replace("{", "{{").replace("}", "}}") + """
+import json, tempfile, time
 from pathlib import Path
 import numpy as np, soundfile as sf
 from ser import testing
@@ -212,14 +223,14 @@ with tempfile.TemporaryDirectory() as d:
     with sf.SoundFile(path, "w", 16000, 1, "PCM_16") as f:
         for _ in range(int(3600 // (len(block) / 16000)) + 1):
             f.write(block)
-    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    base = peak_kib()
     t = time.perf_counter()
     clip = load_clip(path)
     from ser.timeline import emotion_timeline
     segments, _ = emotion_timeline(clip.samples, clip.sample_rate, clip.speech, p)
     wall = time.perf_counter() - t
 print(json.dumps({{"audio_s": clip.duration, "segments": len(segments), "wall_s": wall,
-                  "rss_before_kib": base, "rss_peak_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}}))
+                  "rss_before_kib": base, "rss_peak_kib": peak_kib()}}))
 """
 
 
