@@ -14,13 +14,15 @@ pages = [
 
 @st.cache_resource(show_spinner=False)
 def warm_up():
-    """Once per server: load TensorFlow, the default model and Whisper in the background, after
-    the first page has had a moment to render, so the first result does not wait for them."""
+    """Once per server: load TensorFlow, the default model and Whisper in the background if no
+    request has needed them 6 s after start. Earlier, the two would compete for the CPU and the
+    GIL: a warm-up 1.5 s after start made the first result come later (12.9 s after `streamlit
+    run`) than no warm-up at all (7.7 s) when a file was uploaded as soon as the page was ready."""
     import os
 
     from ser.predictor import warm_up
 
-    return None if os.environ.get("SER_WARM_UP", "1") == "0" else warm_up(delay=1.5)
+    return None if os.environ.get("SER_WARM_UP", "1") == "0" else warm_up(delay=6.0)
 
 
 warm_up()

@@ -96,6 +96,8 @@ def warm_up(model: str | os.PathLike | None = None, transcription: bool = True, 
     def work() -> None:
         time.sleep(delay)
         try:
+            if _shared_lock.locked() or str(resolve(model).resolve()) in _shared:
+                return  # a request got there first and loads what it needs itself
             from ser.checks import speech_segments
             from ser.features import FeatureConfig, extract_frames
 
