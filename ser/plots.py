@@ -22,7 +22,7 @@ MAGMA = ["#010005", *plotly.colors.sequential.Magma[1:]]
 DYNAMIC_RANGE_DB = 80.0  # spectrogram colour range below its loudest cell
 NOTE_NAMES = ("C", "C♯", "D", "D♯", "E", "F", "F♯", "G", "G♯", "A", "A♯", "B")
 
-_LAYOUT = dict(
+LAYOUT = dict(
     template="plotly_dark",
     font=dict(family='"Source Sans Pro", "Source Sans 3", sans-serif', size=13),
     margin=dict(l=60, r=20, t=40, b=45),
@@ -43,7 +43,7 @@ def waveform_figure(samples: np.ndarray, sample_rate: int, title: str = "Wavefor
         fig.add_trace(
             go.Scatter(x=t, y=low, mode="lines", fill="tonexty", line=dict(width=0.5, color="#7c6cf2"), name="min")
         )
-    fig.update_layout(title=title, showlegend=False, **_LAYOUT)
+    fig.update_layout(title=title, showlegend=False, **LAYOUT)
     fig.update_xaxes(title="time (s)")
     fig.update_yaxes(title="amplitude", range=[-1.05, 1.05])
     return fig
@@ -90,7 +90,7 @@ def feature_heatmap(
             hovertemplate="t=%{x:.2f} s<br>%{y}<br>%{z:.2f}<extra></extra>",
         )
     )
-    fig.update_layout(title=title, **_LAYOUT)
+    fig.update_layout(title=title, **LAYOUT)
     fig.update_xaxes(title="time (s)")
     fig.update_yaxes(title=y_title)
     return fig
@@ -158,7 +158,7 @@ def probability_figure(probabilities: dict[str, float], title: str = "Emotion pr
             hovertemplate="%{y}: %{x:.1f} %<extra></extra>",
         )
     )
-    fig.update_layout(title=title, **{**_LAYOUT, "height": 40 + 34 * len(labels)})
+    fig.update_layout(title=title, **{**LAYOUT, "height": 40 + 34 * len(labels)})
     fig.update_xaxes(range=[0, 105], title="probability (%)")
     return fig
 
@@ -190,7 +190,7 @@ def timeline_figure(segments, duration: float, title: str = "Emotion over time")
                 hovertemplate="%{customdata}<br>" + label + ": %{y:.0f} %<extra></extra>",
             )
         )
-    fig.update_layout(title=title, barmode="stack", bargap=0, **{**_LAYOUT, "height": 320},
+    fig.update_layout(title=title, barmode="stack", bargap=0, **{**LAYOUT, "height": 320},
                       legend=dict(orientation="h", yanchor="bottom", y=1.02, x=1, xanchor="right"))
     step = next((d for d in (0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800) if duration / d <= 10), 3600)
     fig.update_xaxes(type="linear", range=[0, max(duration, 0.1)], title="time (s)", tickmode="linear", tick0=0, dtick=step)

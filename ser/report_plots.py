@@ -18,21 +18,14 @@ from plotly.subplots import make_subplots
 
 from ser.model_report import Confusion, Curves, best_epoch, row_normalise
 from ser.plots import EMOTION_COLOURS, MAGMA
+from ser.plots import LAYOUT as BASE_LAYOUT
 
 ACCENT = "#7c6cf2"  # the theme's primary colour: the default model
 OTHERS = ["#4fb3bf", "#f4a259", "#9bc53d", "#e56b6f", "#f2cc8f", "#6fa8dc", "#f28fb0", "#81b29a", "#d9d9d9"]  # no purple: that is the default's
 GENDER_COLOURS = {"female": "#e56b9f", "male": "#4fb3bf", "unknown": "#9aa0a6"}
 GRID = "rgba(255,255,255,0.08)"
 
-LAYOUT = dict(
-    template="plotly_dark",
-    font=dict(family='"Source Sans Pro", "Source Sans 3", sans-serif', size=13),
-    margin=dict(l=60, r=20, t=50, b=45),
-    height=320,
-    paper_bgcolor="rgba(0,0,0,0)",
-    plot_bgcolor="rgba(0,0,0,0)",
-    hoverlabel=dict(align="left"),
-)
+LAYOUT = {**BASE_LAYOUT, "margin": dict(l=60, r=20, t=50, b=45), "height": 320, "hoverlabel": dict(align="left")}
 _LEGEND_TOP = dict(orientation="h", yanchor="bottom", y=1.02, x=0, xanchor="left", bgcolor="rgba(0,0,0,0)")
 
 
