@@ -15,6 +15,17 @@ Every corpus names its emotions differently. ``ser`` maps them all onto
 | surprised | 08                  | ps (pleasant surprise), surprise(d) | su    | –       | –                       |
 | *(none)*  | –                   | –                                   | –     | –       | L (Langeweile, boredom) |
 
+| emotion   | ASED (letter, folder) | EMOVO (1st token) | nEMO (``data.tsv``) | TurEV-DB (code, folder) | URDU (letter, folder) |
+|-----------|-----------------------|-------------------|---------------------|-------------------------|-----------------------|
+| neutral   | n, 01Neutral          | neu               | neutral             | –                       | N, Neutral            |
+| calm      | –                     | –                 | –                   | sk (sakin), Calm        | –                     |
+| happy     | h, 03Happy            | gio (gioia)       | happiness           | mt (mutlu), Happy       | H, Happy              |
+| sad       | s, 04Sad              | tri (tristezza)   | sadness             | hl (hüzünlü), Sad       | S, Sad                |
+| angry     | a, 05Angry            | rab (rabbia)      | anger               | kz (kızgın), Angry      | A, Angry              |
+| fearful   | f, 02Fearful          | pau (paura)       | fear                | –                       | –                     |
+| disgust   | –                     | dis (disgusto)    | –                   | –                       | –                     |
+| surprised | –                     | sor (sorpresa)    | surprised           | –                       | –                     |
+
 TESS also accepts ``pleasant_surprise``/``pleasant_surprised`` as the emotion token. EmoDB boredom
 has no place in the vocabulary: those clips are reported as problems
 ("emotion outside the vocabulary (boredom)"), never dropped silently.
@@ -86,6 +97,63 @@ EMODB: dict[str, str] = {
     "T": "sad",
     "N": "neutral",
 }
+
+ASED: dict[str, str] = {
+    "n": "neutral",
+    "f": "fearful",
+    "h": "happy",
+    "s": "sad",
+    "a": "angry",
+}
+
+# ASED's standard download keeps each emotion in a numbered folder; the number also follows the
+# emotion letter in every file name (``a5-...`` lies in ``05Angry/``).
+ASED_FOLDERS: dict[str, str] = {
+    "01Neutral": "n",
+    "02Fearful": "f",
+    "03Happy": "h",
+    "04Sad": "s",
+    "05Angry": "a",
+}
+
+EMOVO: dict[str, str] = {
+    "dis": "disgust",
+    "gio": "happy",
+    "neu": "neutral",
+    "pau": "fearful",
+    "rab": "angry",
+    "sor": "surprised",
+    "tri": "sad",
+}
+
+NEMO: dict[str, str] = {
+    "anger": "angry",
+    "fear": "fearful",
+    "happiness": "happy",
+    "neutral": "neutral",
+    "sadness": "sad",
+    "surprised": "surprised",
+}
+
+TUREV: dict[str, str] = {
+    "kz": "angry",
+    "hl": "sad",
+    "mt": "happy",
+    "sk": "calm",
+}
+
+# TurEV-DB's ``Sound Source/`` folders.
+TUREV_FOLDERS: dict[str, str] = {"Angry": "kz", "Sad": "hl", "Happy": "mt", "Calm": "sk"}
+
+URDU: dict[str, str] = {
+    "A": "angry",
+    "H": "happy",
+    "N": "neutral",
+    "S": "sad",
+}
+
+# URDU's emotion folders; the folder's initial is the letter in the file name.
+URDU_FOLDERS: dict[str, str] = {"Angry": "A", "Happy": "H", "Neutral": "N", "Sad": "S"}
 
 # Codes a corpus uses for emotions that are not in EMOTIONS (reported, never mapped).
 EMODB_OUTSIDE: dict[str, str] = {"L": "boredom"}
