@@ -1,12 +1,21 @@
 """Corpora: recognise emotional-speech files by name, scan folders, read manifests.
 
-Five corpora are recognised from their file names (any audio extension):
+Ten corpora are recognised from their file names (any audio extension):
 
 - RAVDESS ``03-01-05-02-01-01-12`` (modality-channel-emotion-intensity-statement-repetition-actor)
 - TESS ``OAF_bite_angry`` / ``YAF_bite_ps`` (the quirky ``OA_bite_neutral`` counts as OAF)
 - SAVEE ``DC_a01`` (flat) or ``DC/a01`` (speaker folder)
 - CREMA-D ``1001_DFA_ANG_XX`` (gender from a ``VideoDemographics.csv`` when one is found)
 - EmoDB ``03a01Fa``
+- ASED ``05Angry/a5-03-01-02-50`` (emotion+folder number, sentence, repetition, gender, speaker)
+- EMOVO ``f1/rab-f1-b1`` (emotion, speaker, sentence)
+- TurEV-DB ``Sound Source/Angry/1157_kz_elma`` (speaker, emotion code, word)
+- URDU ``Angry/SM1_F10_A010`` (speaker SM*/SF*, file, emotion letter + number)
+- nEMO ``samples/EB0_anger_1`` with labels, speaker and gender from the ``data.tsv`` next to
+  ``samples/`` when one is found (by name alone otherwise)
+
+Where a corpus also encodes the emotion (or speaker) in a folder, a folder that contradicts the
+name is reported as a problem rather than guessed.
 
 Speakers are prefixed with the dataset (``ravdess_01``, ``tess_OAF``) so ids never collide
 across corpora. Anything that cannot be used becomes a ``Problem`` with a reason; nothing is
@@ -32,18 +41,27 @@ from ser.splits import natural_key
 AUDIO_EXTENSIONS: frozenset[str] = frozenset(
     {".wav", ".flac", ".mp3", ".ogg", ".opus", ".m4a", ".aac", ".webm", ".aiff", ".aif"}
 )
-DATASETS: tuple[str, ...] = ("ravdess", "tess", "savee", "cremad", "emodb")
+DATASETS: tuple[str, ...] = ("ravdess", "tess", "savee", "cremad", "emodb", "ased", "emovo", "turev", "urdu", "nemo")
 DEMOGRAPHICS_FILE = "VideoDemographics.csv"
+NEMO_TABLE = "data.tsv"
 
 REASON_UNKNOWN_NAME = "name no corpus uses"
 REASON_MISSING = "file listed but missing"
+REASON_NOT_LISTED = f"not listed in the nEMO {NEMO_TABLE}"
 
 
 class UnrecognisedName(ValueError):
     """A file name does not follow a corpus's naming scheme."""
 
 
-class OutsideVocabulary(UnrecognisedName):
+class UnusableFile(UnrecognisedName):
+    """A name that is clearly one corpus's, but the file cannot be used; the message is the reason.
+
+    Scans report it as a problem with that reason instead of trying the other corpora.
+    """
+
+
+class OutsideVocabulary(UnusableFile):
     """A valid corpus name whose emotion has no place in ``EMOTIONS`` (e.g. EmoDB boredom)."""
 
     def __init__(self, emotion: str) -> None:
@@ -198,12 +216,146 @@ def parse_emodb(path: str | Path) -> Row:
     )
 
 
+_ASED_RE = re.compile(r"^([nfhsa])([1-5])-(\d\d)-(0[12])-(0[12])-(\d\d)$", re.IGNORECASE)
+_ASED_NUMBER = {"n": "1", "f": "2", "h": "3", "s": "4", "a": "5"}
+_ASED_GENDER = {"01": "female", "02": "male"}
+_EMOVO_RE = re.compile(r"^([a-z]{3})-([fm][1-3])-([a-z]\d)$")
+_TUREV_RE = re.compile(r"^(\d{4})_([a-z]{2})_([^\W_]+)$")
+_URDU_RE = re.compile(r"^(S([MF])\d+)_F\d+_([A-Z])\d+$")
+_NEMO_RE = re.compile(r"^([A-Z]{2}\d)_([a-z]+)_(\d+)$")
+# The nine nEMO actors and their gender, as in the corpus's data.tsv.
+_NEMO_GENDER = {s: "female" for s in ("EB0", "IC0", "KD0", "MK0")} | {
+    s: "male" for s in ("KS0", "MP0", "SM0", "TP0", "WR0")
+}
+
+
+def _folder_conflict(corpus: str, folder: str, folder_code: str | None, code: str) -> None:
+    """Raise when a file lies in one of ``corpus``'s emotion folders that contradicts its name."""
+    if folder_code is not None and folder_code != code:
+        raise UnusableFile(f"{corpus} name and folder disagree on the emotion ({code} in {folder}/)")
+
+
+def parse_ased(path: str | Path) -> Row:
+    """Parse ASED ``a5-03-01-02-50``: emotion letter with its folder number (n1 f2 h3 s4 a5),
+    sentence, repetition 01/02, gender 01 female / 02 male, speaker 01-65."""
+    p = Path(path)
+    m = _ASED_RE.match(p.stem)
+    if not m:
+        raise UnrecognisedName("not ASED e1-SS-RR-GG-PP (emotion letter and folder number, sentence, repetition, gender, speaker)")
+    letter, number, _sentence, _repetition, gender, speaker = m.groups()
+    letter = letter.lower()
+    if _ASED_NUMBER[letter] != number:
+        raise UnrecognisedName(f"ASED emotion {letter}{number}: letter and folder number disagree")
+    if not 1 <= int(speaker) <= 65:
+        raise UnrecognisedName(f"ASED speaker {speaker} not in 01-65")
+    _folder_conflict("ASED", p.parent.name, L.ASED_FOLDERS.get(p.parent.name), letter)
+    return Row(path=str(path), dataset="ased", speaker=f"ased_{speaker}", emotion=L.ASED[letter], gender=_ASED_GENDER[gender])
+
+
+def parse_emovo(path: str | Path) -> Row:
+    """Parse EMOVO ``rab-f1-b1`` (emotion, actor f1-f3 / m1-m3, sentence), usually in a speaker folder."""
+    p = Path(path)
+    m = _EMOVO_RE.match(p.stem.lower())
+    if not m:
+        raise UnrecognisedName("not EMOVO emo-SPEAKER-sentence like rab-f1-b1")
+    code, speaker, _sentence = m.groups()
+    if code not in L.EMOVO:
+        raise UnrecognisedName(f"unknown EMOVO emotion {code!r}")
+    folder = p.parent.name.lower()
+    if re.fullmatch(r"[fm][1-3]", folder) and folder != speaker:
+        raise UnusableFile(f"EMOVO name and folder disagree on the speaker ({speaker} in {p.parent.name}/)")
+    return Row(
+        path=str(path),
+        dataset="emovo",
+        speaker=f"emovo_{speaker}",
+        emotion=L.EMOVO[code],
+        gender="female" if speaker[0] == "f" else "male",
+    )
+
+
+def parse_turev(path: str | Path) -> Row:
+    """Parse TurEV-DB ``1157_kz_elma`` (speaker, emotion code kz/hl/mt/sk, word), in ``Sound Source/<Emotion>/``."""
+    p = Path(path)
+    m = _TUREV_RE.match(p.stem)
+    if not m:
+        raise UnrecognisedName("not TurEV-DB SPEAKER_code_word like 1157_kz_elma")
+    speaker, code, _word = m.groups()
+    if code not in L.TUREV:
+        raise UnrecognisedName(f"unknown TurEV-DB emotion code {code!r}")
+    _folder_conflict("TurEV-DB", p.parent.name, L.TUREV_FOLDERS.get(p.parent.name), code)
+    return Row(path=str(path), dataset="turev", speaker=f"turev_{speaker}", emotion=L.TUREV[code])
+
+
+def parse_urdu(path: str | Path) -> Row:
+    """Parse URDU ``SM1_F10_A010`` (speaker SM<n> male / SF<n> female, file, emotion letter A/H/N/S + number)."""
+    p = Path(path)
+    m = _URDU_RE.match(p.stem)
+    if not m:
+        raise UnrecognisedName("not URDU SPEAKER_Fn_En like SM1_F10_A010")
+    speaker, sex, letter = m.groups()
+    if letter not in L.URDU:
+        raise UnrecognisedName(f"unknown URDU emotion letter {letter!r}")
+    _folder_conflict("URDU", p.parent.name, L.URDU_FOLDERS.get(p.parent.name), letter)
+    return Row(
+        path=str(path), dataset="urdu", speaker=f"urdu_{speaker}", emotion=L.URDU[letter], gender="male" if sex == "M" else "female"
+    )
+
+
+@dataclass(frozen=True)
+class NemoEntry:
+    """One line of nEMO's ``data.tsv``: the file name, raw emotion label, speaker id and gender."""
+
+    file: str
+    emotion: str
+    speaker: str
+    gender: str | None
+
+
+def parse_nemo(path: str | Path, table: dict[str, NemoEntry] | None = None) -> Row:
+    """Parse nEMO ``EB0_anger_1`` (speaker, emotion, sentence).
+
+    With ``table`` (file stem -> entry, from ``read_nemo_table``) the labels come from the corpus's
+    ``data.tsv`` and a file it does not list raises ``UnusableFile``; without one, the name is read
+    and only the nine nEMO speakers are accepted.
+    """
+    stem = Path(path).stem
+    if table is not None:
+        entry = table.get(stem)
+        if entry is None:
+            raise UnusableFile(REASON_NOT_LISTED)
+        if entry.emotion not in L.NEMO:
+            raise UnusableFile(f"unknown nEMO emotion {entry.emotion!r} in {NEMO_TABLE}")
+        speaker = entry.speaker or stem.split("_")[0]
+        return Row(
+            path=str(path),
+            dataset="nemo",
+            speaker=f"nemo_{speaker}",
+            emotion=L.NEMO[entry.emotion],
+            gender=entry.gender or _NEMO_GENDER.get(speaker),
+        )
+    m = _NEMO_RE.match(stem)
+    if not m:
+        raise UnrecognisedName("not nEMO SPEAKER_emotion_n like EB0_anger_1")
+    speaker, emotion, _sentence = m.groups()
+    if speaker not in _NEMO_GENDER:
+        raise UnrecognisedName(f"nEMO speaker {speaker} unknown")
+    if emotion not in L.NEMO:
+        raise UnrecognisedName(f"unknown nEMO emotion {emotion!r}")
+    return Row(path=str(path), dataset="nemo", speaker=f"nemo_{speaker}", emotion=L.NEMO[emotion], gender=_NEMO_GENDER[speaker])
+
+
+
 PARSERS: dict[str, Callable[[str | Path], Row]] = {
     "ravdess": parse_ravdess,
     "tess": parse_tess,
     "savee": parse_savee,
     "cremad": parse_cremad,
     "emodb": parse_emodb,
+    "ased": parse_ased,
+    "emovo": parse_emovo,
+    "turev": parse_turev,
+    "urdu": parse_urdu,
+    "nemo": parse_nemo,
 }
 
 
@@ -295,19 +447,88 @@ class _Demographics:
             folder = folder.parent
 
 
+NEMO_COLUMNS: tuple[str, ...] = ("file_id", "emotion", "speaker_id")
+
+
+def read_nemo_table(tsv_path: str | Path) -> dict[str, NemoEntry] | None:
+    """File stem -> ``NemoEntry`` from a nEMO ``data.tsv``; ``None`` when the file lacks nEMO's
+    columns (``file_id``, ``emotion``, ``speaker_id``), i.e. is some other ``data.tsv``.
+
+    Unreadable files raise ``CorpusError``. Fields are stripped (nEMO pads ``speaker_id`` with spaces).
+    """
+    try:
+        with Path(tsv_path).open(newline="", encoding="utf-8-sig") as f:
+            reader = csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE)
+            header = [h.strip() for h in reader.fieldnames or []]
+            if any(c not in header for c in NEMO_COLUMNS):
+                return None
+            reader.fieldnames = header
+            table: dict[str, NemoEntry] = {}
+            for rec in reader:
+                file = (rec.get("file_id") or "").strip()
+                if not file:
+                    continue
+                gender = (rec.get("gender") or "").strip().lower()
+                table[Path(file).stem] = NemoEntry(
+                    file=file,
+                    emotion=(rec.get("emotion") or "").strip().lower(),
+                    speaker=(rec.get("speaker_id") or "").strip(),
+                    gender=gender if gender in ("male", "female") else None,
+                )
+            return table
+    except (OSError, UnicodeDecodeError, csv.Error) as err:
+        raise CorpusError(f"Cannot read nEMO table {tsv_path}: {err}") from err
+
+
+class _NemoTables:
+    """Finds the nearest nEMO ``data.tsv`` at or above a file, up to a root; cached."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._cache: dict[Path, dict[str, NemoEntry] | None] = {}
+
+    def for_file(self, path: Path) -> dict[str, NemoEntry] | None:
+        folder = path.parent
+        while True:
+            if folder not in self._cache:
+                candidate = folder / NEMO_TABLE
+                self._cache[folder] = read_nemo_table(candidate) if candidate.is_file() else None
+            if self._cache[folder] is not None:
+                return self._cache[folder]
+            if folder == self.root or folder.parent == folder or self.root not in folder.parents:
+                return None
+            folder = folder.parent
+
+    def missing(self, files: list[Path]) -> list[Problem]:
+        """Files that a ``data.tsv`` consulted so far lists but that are not among ``files``."""
+        problems = []
+        for folder, table in sorted((f, t) for f, t in self._cache.items() if t is not None):
+            present = {p.stem for p in files if folder in p.parents}
+            problems += [
+                Problem(str(folder / "samples" / entry.file), REASON_MISSING)
+                for stem, entry in sorted(table.items(), key=lambda kv: natural_key(kv[0]))
+                if stem not in present
+            ]
+        return problems
+
+
 def _abspath(path: str | Path) -> Path:
     return Path(os.path.abspath(path))
 
 
-def _parse(path: Path, dataset: str | None, demographics: _Demographics) -> Row | Problem:
+def _parse(
+    path: Path, dataset: str | None, demographics: _Demographics, nemo: _NemoTables | None = None
+) -> Row | Problem:
     """Recognise one file: with the named parser, or with whichever corpus's scheme fits."""
     names = [dataset] if dataset else list(PARSERS)
     for name in names:
         try:
             if name == "cremad":
                 return parse_cremad(path, demographics.for_file(path))
+            if name == "nemo" and nemo is not None:
+                return parse_nemo(path, nemo.for_file(path))
             return PARSERS[name](path)
-        except OutsideVocabulary as err:
+        except UnusableFile as err:
             return Problem(str(path), str(err))
         except UnrecognisedName:
             continue
@@ -317,7 +538,9 @@ def _parse(path: Path, dataset: str | None, demographics: _Demographics) -> Row 
 def scan_folder(root: str | Path, dataset: str | None = None) -> CorpusScan:
     """Recognise every audio file under ``root`` by its name (or with the ``dataset`` parser).
 
-    Non-audio files and hidden files (``.*``, e.g. macOS ``._x.wav``) are ignored. Row paths are absolute.
+    nEMO files under a folder holding nEMO's ``data.tsv`` take their labels from it; files it lists
+    that are not found, and files it does not list, become problems. Non-audio files and hidden
+    files (``.*``, e.g. macOS ``._x.wav``) are ignored. Row paths are absolute.
     """
     if dataset is not None and dataset not in PARSERS:
         raise CorpusError(f"Unknown dataset {dataset!r}; known: {', '.join(DATASETS)}.")
@@ -334,10 +557,12 @@ def scan_folder(root: str | Path, dataset: str | None = None) -> CorpusScan:
     if not files:
         raise CorpusError(f"No audio files in {root} (looked for {', '.join(sorted(AUDIO_EXTENSIONS))}).")
     demographics = _Demographics(base)
+    nemo = _NemoTables(base)
     scan = CorpusScan()
     for path in files:
-        result = _parse(path, dataset, demographics)
+        result = _parse(path, dataset, demographics, nemo)
         (scan.rows if isinstance(result, Row) else scan.problems).append(result)
+    scan.problems += nemo.missing(files)
     return scan
 
 
