@@ -5,15 +5,15 @@ from __future__ import annotations
 import streamlit as st
 
 from pages.common import UPLOAD_TYPES, baseline_vector, model_choice, predictor, speaker_calibration
-from ser.checks import Clip, load_clip
+from ser.analysis.export import AnalysisResult
+from ser.analysis.timeline import LONG_AUDIO_SECONDS, TimelineSegment, emotion_timeline, overall, summarize, with_text
+from ser.analysis.transcribe import Transcript, transcribe, whisper_model_spec
+from ser.audio.clip import Clip, load_clip
+from ser.audio.features import FeatureConfig, extract_frames
 from ser.errors import AudioError, SerError
-from ser.export import AnalysisResult
-from ser.features import FeatureConfig, extract_frames
 from ser.markup import escape_markdown
-from ser.plots import chroma_figure, log_mel_figure, mfcc_figure, probability_figure, timeline_figure, waveform_figure
-from ser.predictor import top_emotion
-from ser.timeline import LONG_AUDIO_SECONDS, TimelineSegment, emotion_timeline, overall, summarize, with_text
-from ser.transcribe import Transcript, transcribe, whisper_model_spec
+from ser.models.predictor import top_emotion
+from ser.reports.audio_plots import chroma_figure, log_mel_figure, mfcc_figure, probability_figure, timeline_figure, waveform_figure
 
 VIEW_CONFIG = FeatureConfig()
 
@@ -29,7 +29,7 @@ def analyse(data: bytes, name: str) -> tuple[Clip, dict]:
 @st.cache_resource(show_spinner="Loading the speech recogniser…")
 def whisper_model():
     """The transcription model (bundled Whisper tiny.en unless SER_WHISPER_MODEL names another), once per server."""
-    from ser.whisper import load_whisper
+    from ser.audio.whisper import load_whisper
 
     return load_whisper(whisper_model_spec())  # per-process cache shared with the start-up warm-up
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from pages.common import UPLOAD_TYPES, baseline_vector, model_choice, predictor, speaker_calibration
-from ser.batch import classify, expand, records, to_csv
+from ser.analysis.batch import classify, expand, records, to_csv
 from ser.errors import SerError
 from ser.markup import escape_markdown
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from ser.artifacts import ModelError, default_model_name, headline, list_models, models_dir
-from ser.batch import AUDIO_SUFFIXES
-from ser.checks import load_clip
+from ser.analysis.batch import AUDIO_SUFFIXES
+from ser.analysis.timeline import cut, speech_windows
+from ser.audio.clip import load_clip
 from ser.errors import SerError
 from ser.markup import escape_markdown
-from ser.predictor import Predictor, shared
-from ser.timeline import cut, speech_windows
+from ser.models.artifacts import ModelError, default_model_name, headline, list_models, models_dir
+from ser.models.predictor import Predictor, shared
 
 UPLOAD_TYPES = sorted(s.lstrip(".") for s in AUDIO_SUFFIXES)
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from ser import model_report as mr
-from ser.artifacts import models_dir
 from ser.markup import escape_markdown
-from ser.report_plots import confusion_figure, fold_figure, headline_figure, history_figure, per_class_f1_figure
+from ser.models.artifacts import models_dir
+from ser.reports import model_report as mr
+from ser.reports.charts import confusion_figure, fold_figure, headline_figure, history_figure, per_class_f1_figure
 
 PERCENT = st.column_config.NumberColumn(format="%.1f %%")
 MODEL = st.column_config.TextColumn("model", help="★ the default model, used by Analyze")

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from ser.errors import SerError
 
 if TYPE_CHECKING:
-    from ser.checks import QualityReport
+    from ser.audio.checks import QualityReport
 
 
 class _Result(Protocol):
@@ -98,7 +98,7 @@ def _build_parser() -> argparse.ArgumentParser:
                        help="frame hop in samples at 16 kHz, e.g. 160 = 10 ms (feature setting hop_length)")
     train.add_argument("--feature", action="append", default=[], metavar="KEY=VALUE",
                        help="override any feature setting of the recipe, e.g. --feature fmax=8000 --feature deltas=false "
-                       "(repeatable; see ser.features.FeatureConfig)")
+                       "(repeatable; see ser.audio.features.FeatureConfig)")
     train.set_defaults(handler=_train)
 
     evaluate = sub.add_parser("evaluate", help="re-run the evaluation protocol for installed models and print the comparison table")
@@ -161,20 +161,20 @@ def _benchmark(args: argparse.Namespace) -> int:
 
 
 def _recipes() -> list[str]:
-    from ser.zoo import PRESETS
+    from ser.models.zoo import PRESETS
 
     return list(PRESETS)
 
 
 def _protocols() -> list[str]:
-    from ser.evaluation import PROTOCOLS
+    from ser.evaluation.evaluate import PROTOCOLS
 
     return list(PROTOCOLS)
 
 
 def _parse_protocols(text: str) -> list[str] | None:
     from ser.errors import ConfigError
-    from ser.evaluation import PROTOCOLS
+    from ser.evaluation.evaluate import PROTOCOLS
 
     if text == "auto":
         return None
@@ -188,7 +188,7 @@ def _parse_protocols(text: str) -> list[str] | None:
 
 
 def _parse_labels(text: str):
-    from ser.labels import LabelSet
+    from ser.data.labels import LabelSet
 
     if text == "all":
         return LabelSet()
@@ -230,15 +230,15 @@ def _seconds(text: str) -> float:
 
 
 def _inspect(args: argparse.Namespace) -> int:
-    from ser.checks import Limits, load_clip
+    from ser.audio.clip import Limits, load_clip
 
     limits = Limits(min_seconds=args.min_seconds, max_seconds=args.max_seconds)
     return _for_each_file(args.paths, lambda path: load_clip(path, limits).report, _format_report, as_json=args.json)
 
 
 def _predict(args: argparse.Namespace) -> int:
-    from ser.checks import load_clip
-    from ser.predictor import Predictor
+    from ser.audio.clip import load_clip
+    from ser.models.predictor import Predictor
 
     predictor = Predictor(args.model)
     baseline = None
@@ -282,8 +282,8 @@ def _format_prediction(path: str, p: _Prediction) -> str:
 
 
 def _models(args: argparse.Namespace) -> int:
-    from ser.artifacts import ModelError, default_model_name, list_models, models_dir
-    from ser.experiment import comparison_table
+    from ser.evaluation.experiment import comparison_table
+    from ser.models.artifacts import ModelError, default_model_name, list_models, models_dir
 
     names = list_models()
     if not names:
@@ -311,9 +311,9 @@ def _train(args: argparse.Namespace) -> int:
     from dataclasses import replace
     from pathlib import Path
 
-    from ser.artifacts import models_dir
-    from ser.experiment import train
-    from ser.zoo import preset, with_features
+    from ser.evaluation.experiment import train
+    from ser.models.artifacts import models_dir
+    from ser.models.zoo import preset, with_features
 
     spec = preset(args.recipe)
     name = args.name or args.recipe
@@ -335,9 +335,9 @@ def _train(args: argparse.Namespace) -> int:
 def _evaluate(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from ser.artifacts import list_models, resolve
     from ser.errors import ConfigError
-    from ser.experiment import comparison_table, reevaluate
+    from ser.evaluation.experiment import comparison_table, reevaluate
+    from ser.models.artifacts import list_models, resolve
 
     folders = [resolve(n) for n in (args.models or list_models())]
     if not folders:
@@ -348,18 +348,18 @@ def _evaluate(args: argparse.Namespace) -> int:
         for folder in folders:
             reevaluate(folder, args.data, _parse_protocols(args.protocols))
     if args.measure_latency:
-        from ser.experiment import remeasure_latency
+        from ser.evaluation.experiment import remeasure_latency
 
         for folder in folders:
             remeasure_latency(folder)
     print(comparison_table(folders))
     if args.choose_default:
-        from ser.experiment import choose_default
+        from ser.evaluation.experiment import choose_default
 
         best, uar = choose_default(folders)
         print(f"\ndefault model: {best.name} (RAVDESS 6-fold UAR {100 * uar:.1f} %), written to {best.parent / 'DEFAULT'}")
     if args.write_readme:
-        from ser.experiment import write_readme
+        from ser.evaluation.experiment import write_readme
 
         write_readme(Path(args.write_readme), folders)
         print(f"\ntable written to {args.write_readme}")
