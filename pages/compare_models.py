@@ -7,6 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from ser.evaluation import protocols as vocabulary
 from ser.markup import escape_markdown
 from ser.models.artifacts import models_dir
 from ser.reports import model_report as mr
@@ -60,7 +61,7 @@ with st.expander("How the models are tested (protocols and chance level)", icon=
         "the largest class; **macro-F1** averages each class's F1. Fold figures are means over folds.\n"
         "- **ECE** (expected calibration error, 15 bins, all folds' predictions pooled): how far the stated confidence "
         "is from the actual accuracy; 0 is perfect. Probabilities are temperature-scaled on speakers held out of each "
-        f"training fold.\n- {mr.VARIANT_MEANING}"
+        f"training fold.\n- {vocabulary.VARIANT_MEANING}"
     )
 
 overview_tab, confusion_tab, curves_tab, cards_tab = st.tabs(["Overview", "Confusion matrices", "Training curves", "Model cards"])
@@ -91,7 +92,7 @@ with overview_tab:
     left, right = st.columns(2)
     protocol = left.selectbox("Protocol", protocol_names, format_func=lambda p: mr.protocol_title(models, p), key="detail_protocol")
     variant_names = mr.variants(models, protocol)
-    variant = right.selectbox("Scoring", variant_names, format_func=lambda v: mr.VARIANT_TITLES.get(v, v), key="detail_variant")
+    variant = right.selectbox("Scoring", variant_names, format_func=lambda v: vocabulary.VARIANT_TITLES.get(v, v), key="detail_variant")
     labels = mr.protocol_labels(models, protocol)
     st.caption(escape_markdown(mr.protocol_description(models, protocol)))
     detail = mr.protocol_table(models, protocol, variant)
@@ -102,7 +103,7 @@ with overview_tab:
     st.caption("Means over folds with their standard deviation (±); F1 per emotion and ECE/NLL over all folds' predictions pooled.")
     spread, f1 = st.columns([2, 3])
     with spread:
-        st.plotly_chart(fold_figure(mr.fold_figures(models, protocol, variant), mr.chance(labels),
+        st.plotly_chart(fold_figure(mr.fold_figures(models, protocol, variant), vocabulary.chance(labels),
                                     default=default.label if default else None), width="stretch", theme=None)
     with f1:
         st.plotly_chart(per_class_f1_figure(*mr.per_class_f1(models, protocol, variant)), width="stretch", theme=None)
@@ -120,7 +121,7 @@ with overview_tab:
 with confusion_tab:
     c1, c2, c3 = st.columns(3)
     protocol = c1.selectbox("Protocol", protocol_names, format_func=lambda p: mr.protocol_title(models, p), key="cm_protocol")
-    variant = c2.selectbox("Scoring", mr.variants(models, protocol), format_func=lambda v: mr.VARIANT_TITLES.get(v, v), key="cm_variant")
+    variant = c2.selectbox("Scoring", mr.variants(models, protocol), format_func=lambda v: vocabulary.VARIANT_TITLES.get(v, v), key="cm_variant")
     with_protocol = [m for m in models if mr.confusion_matrix(m, protocol, variant) is not None]
     folds = ["all folds summed"] + (mr.fold_names(with_protocol[0], protocol) if with_protocol else [])
     fold_name = c3.selectbox("Folds", folds, key="cm_fold") if len(folds) > 2 else folds[0]
@@ -178,8 +179,8 @@ with cards_tab:
         with st.expander(f"{escape_markdown(model.label)}{' · default model' if model.is_default else ''}", expanded=model.is_default,
                          icon=":material/star:" if model.is_default else ":material/neurology:"):
             cols = st.columns(4)
-            acc = mr.figure(model, "ravdess_6fold", "none", "accuracy")
-            uar = mr.figure(model, "ravdess_6fold", "none", "uar")
+            acc = mr.figure(model, vocabulary.HEADLINE_PROTOCOL, "none", "accuracy")
+            uar = mr.figure(model, vocabulary.HEADLINE_PROTOCOL, "none", "uar")
             cols[0].metric("RAVDESS accuracy", "–" if acc is None else f"{100 * acc:.1f} %")
             cols[1].metric("RAVDESS UAR", "–" if uar is None else f"{100 * uar:.1f} %")
             cols[2].metric("Parameters", f"{model.meta['parameters']:,}" if "parameters" in model.meta else "–")

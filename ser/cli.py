@@ -167,14 +167,14 @@ def _recipes() -> list[str]:
 
 
 def _protocols() -> list[str]:
-    from ser.evaluation.evaluate import PROTOCOLS
+    from ser.evaluation.protocols import PROTOCOLS
 
     return list(PROTOCOLS)
 
 
 def _parse_protocols(text: str) -> list[str] | None:
     from ser.errors import ConfigError
-    from ser.evaluation.evaluate import PROTOCOLS
+    from ser.evaluation.protocols import PROTOCOLS
 
     if text == "auto":
         return None

@@ -1,8 +1,5 @@
-"""The evaluation protocol every model goes through, speaker-independent only.
-
-- ``ravdess_6fold``: RAVDESS, 6 folds by actor groups (1–4, 5–8, …, 21–24)
-- ``tess_loso``: TESS, leave one speaker out (train on one actress, test on the other)
-- ``ravdess_to_tess`` / ``tess_to_ravdess``: cross-corpus, on the classes both corpora share
+"""The protocol runner: every model goes through the same speaker-independent protocols,
+defined in ``ser.evaluation.protocols`` (names, corpora, split scheme); ``plan`` implements each scheme.
 
 Each split is scored three ways: ``none`` (one clip at a time, no calibration) and
 ``baseline_K`` (speaker calibration: K unlabeled clips of the test speaker, drawn at random,
@@ -24,31 +21,9 @@ from ser.data.labels import EMOTIONS, LabelSet
 from ser.data.splits import assert_speaker_independent, leave_one_speaker_out, speaker_group_folds
 from ser.errors import ConfigError
 from ser.evaluation.metrics import fold_mean, pool, summarize
+from ser.evaluation.protocols import PROTOCOLS, SPEAKER_NORM_CLIPS, VARIANTS, Protocol, variant_name
 from ser.models.speaker_norm import feature_mean
 from ser.models.training import ModelSpec, fit
-
-BASELINE_SIZES = (3, 10)
-VARIANTS = ("none",) + tuple(f"baseline_{k}" for k in BASELINE_SIZES)
-
-
-@dataclass(frozen=True)
-class Protocol:
-    name: str
-    title: str
-    train: str
-    test: str
-    scheme: str  # "groups6", "loso" or "cross"
-
-
-PROTOCOLS: dict[str, Protocol] = {
-    p.name: p
-    for p in (
-        Protocol("ravdess_6fold", "RAVDESS, 6 folds by actor", "ravdess", "ravdess", "groups6"),
-        Protocol("tess_loso", "TESS, leave one speaker out", "tess", "tess", "loso"),
-        Protocol("ravdess_to_tess", "RAVDESS → TESS (cross-corpus)", "ravdess", "tess", "cross"),
-        Protocol("tess_to_ravdess", "TESS → RAVDESS (cross-corpus)", "tess", "ravdess", "cross"),
-    )
-}
 
 
 @dataclass(frozen=True)
@@ -153,7 +128,7 @@ def _run_split(spec, rows, features, y, labels, split: Split, augmented, title: 
                      progress=title and f"{title} calibrated")
     results = {"none": (y[split.test], plain.proba([features[i] for i in split.test]))}
     rng = np.random.default_rng(spec.seed)
-    for k in BASELINE_SIZES:
+    for k in SPEAKER_NORM_CLIPS:
         y_true, probas = [], []
         for speaker in split.test_speakers:
             idx = np.array([i for i in split.test if speakers[i] == speaker])
@@ -163,7 +138,7 @@ def _run_split(spec, rows, features, y, labels, split: Split, augmented, title: 
             mean = feature_mean([features[i] for i in base])
             probas.append(calibrated.proba([features[i] for i in scored], speaker_mean=mean))
             y_true.append(y[scored])
-        results[f"baseline_{k}"] = (np.concatenate(y_true), np.concatenate(probas))
+        results[variant_name(k)] = (np.concatenate(y_true), np.concatenate(probas))
     history = {"plain": plain.history, "calibrated": calibrated.history,
                "temperature": {"plain": plain.temperature, "calibrated": calibrated.temperature}}
     return results, history

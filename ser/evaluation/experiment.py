@@ -15,7 +15,9 @@ import numpy as np
 from ser.data.corpora import CorpusScan, Row, apply_labels, load_corpus
 from ser.data.labels import EMOTIONS, LabelSet
 from ser.errors import ConfigError, CorpusError
-from ser.evaluation.evaluate import PROTOCOLS, available_protocols, evaluate
+from ser.evaluation import protocols
+from ser.evaluation.evaluate import available_protocols, evaluate
+from ser.evaluation.protocols import HEADLINE_PROTOCOL, PROTOCOLS, variant_name
 from ser.models.artifacts import headline, library_versions, read_json, save_model, verify, write_json
 from ser.models.inputs import compute_many
 from ser.models.training import ModelSpec, fit
@@ -150,10 +152,9 @@ def comparison_table(folders: Sequence[Path]) -> str:
         metrics = read_json(folder / "metrics.json") if (folder / "metrics.json").is_file() else {}
 
         def figure(protocol: str, variant: str, key: str, metrics: dict = metrics) -> str:
-            try:  # ECE from all folds' predictions pooled: per-fold ECE on ~240 clips is biased upwards
-                stored = metrics[protocol]["variants"][variant]
-                value = stored["pooled"][key] if key == "ece" else stored["mean"][key]["mean"]
-            except KeyError:
+            # ECE from all folds' predictions pooled: per-fold ECE on ~240 clips is biased upwards
+            value = protocols.figure(metrics, protocol, variant, key, "pooled" if key == "ece" else "mean")
+            if value is None:
                 return "–"
             return f"{value:.3f}" if key == "ece" else f"{100 * value:.1f} %"
 
@@ -162,11 +163,11 @@ def comparison_table(folders: Sequence[Path]) -> str:
             f"{meta.get('parameters', 0):,}",
             f"{meta.get('size_mb', 0):.1f}",
             f"{meta['latency_ms_3s']['median']:.0f} ms" if "latency_ms_3s" in meta else "–",
-            figure("ravdess_6fold", "none", "accuracy"),
-            figure("ravdess_6fold", "none", "uar"),
-            figure("ravdess_6fold", "none", "ece"),
-            figure("ravdess_6fold", "baseline_3", "accuracy"),
-            figure("ravdess_6fold", "baseline_10", "accuracy"),
+            figure(HEADLINE_PROTOCOL, "none", "accuracy"),
+            figure(HEADLINE_PROTOCOL, "none", "uar"),
+            figure(HEADLINE_PROTOCOL, "none", "ece"),
+            figure(HEADLINE_PROTOCOL, variant_name(3), "accuracy"),
+            figure(HEADLINE_PROTOCOL, variant_name(10), "accuracy"),
             figure("tess_loso", "none", "accuracy"),
             figure("ravdess_to_tess", "none", "uar"),
             figure("tess_to_ravdess", "none", "uar"),

@@ -220,10 +220,9 @@ def _load_weights(path: Path, spec: ModelSpec) -> Any:
         raise ModelError(f"{path.parent.name}: {path.name} cannot be loaded ({type(exc).__name__}: {exc}).") from None
 
 
-def headline(folder: Path, protocol: str = "ravdess_6fold", variant: str = "none", key: str = "uar") -> float | None:
-    """A stored fold-mean figure of a model, or None when it was not evaluated."""
+def headline(folder: Path, key: str = "uar") -> float | None:
+    """A model's stored headline fold-mean figure (``ser.evaluation.protocols.headline``), or None when it was not evaluated."""
+    from ser.evaluation.protocols import headline as stored_headline
+
     path = folder / "metrics.json"
-    try:
-        return float(read_json(path)[protocol]["variants"][variant]["mean"][key]["mean"]) if path.is_file() else None
-    except KeyError:
-        return None
+    return stored_headline(read_json(path), key) if path.is_file() else None

@@ -18,38 +18,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ser.evaluation import protocols as vocabulary
+from ser.evaluation.protocols import HEADLINE_PROTOCOL, PROTOCOLS, VARIANTS, chance, variant_name
 from ser.models.artifacts import ModelError, models_dir, read_json
 
-# The protocols of ser.evaluation.evaluate, in its order (not imported from there: that would load scikit-learn on page load).
-PROTOCOLS: tuple[str, ...] = ("ravdess_6fold", "tess_loso", "ravdess_to_tess", "tess_to_ravdess")
-# Plain-language meaning of each protocol; the class count (and so chance) comes from the stored labels.
-PROTOCOL_MEANING: dict[str, str] = {
-    "ravdess_6fold": (
-        "RAVDESS speech, 6 folds by actor (1–4, 5–8, …, 21–24): each fold trains on 20 actors and tests on the 4 "
-        "the model never heard; every actor is tested once."
-    ),
-    "tess_loso": "TESS, leave one speaker out: train on one actress, test on the other, and the reverse (2 folds).",
-    "ravdess_to_tess": "Cross-corpus: trained on all of RAVDESS, tested on all of TESS, on the classes both corpora share.",
-    "tess_to_ravdess": "Cross-corpus: trained on all of TESS (2 actresses), tested on all 24 RAVDESS actors, on the shared classes.",
-}
-SHORT_TITLES: dict[str, str] = {
-    "ravdess_6fold": "RAVDESS 6-fold",
-    "tess_loso": "TESS LOSO",
-    "ravdess_to_tess": "RAVDESS → TESS",
-    "tess_to_ravdess": "TESS → RAVDESS",
-}
-VARIANT_TITLES: dict[str, str] = {
-    "none": "no speaker calibration",
-    "baseline_3": "speaker calibration, 3 clips",
-    "baseline_10": "speaker calibration, 10 clips",
-}
-VARIANT_MEANING = (
-    "Speaker calibration subtracts a test speaker's mean features, taken from K random unlabeled clips of that "
-    "speaker (K = 3 ≈ 11 s or 10 ≈ 37 s on RAVDESS); those clips are not scored."
-)
 HISTORY_VARIANTS: dict[str, str] = {"plain": "plain model", "calibrated": "model trained with speaker calibration"}
 FINAL = "final"  # history.json key of the fits on all data (the shipped weights)
-METRIC_TITLES: dict[str, str] = {"accuracy": "accuracy", "uar": "UAR", "macro_f1": "macro-F1", "ece": "ECE"}
 
 ARCHITECTURES: dict[str, str] = {
     "whisper_head": (
@@ -193,14 +167,9 @@ def protocol_labels(reports: Sequence[ModelReport], protocol: str) -> tuple[str,
     return ()
 
 
-def chance(labels: Sequence[str]) -> float | None:
-    """Accuracy (and UAR) of guessing uniformly at random: 1 / number of classes."""
-    return 1.0 / len(labels) if labels else None
-
-
 def protocol_title(reports: Sequence[ModelReport], protocol: str) -> str:
-    if protocol in SHORT_TITLES:
-        return SHORT_TITLES[protocol]
+    if protocol in PROTOCOLS:
+        return PROTOCOLS[protocol].short_title
     for r in reports:
         title = r.metrics.get(protocol, {}).get("title")
         if title:
@@ -211,7 +180,7 @@ def protocol_title(reports: Sequence[ModelReport], protocol: str) -> str:
 def protocol_description(reports: Sequence[ModelReport], protocol: str) -> str:
     """What a protocol means, with its classes and chance level."""
     labels = protocol_labels(reports, protocol)
-    meaning = PROTOCOL_MEANING.get(protocol) or next(
+    meaning = (PROTOCOLS[protocol].meaning if protocol in PROTOCOLS else None) or next(
         (str(r.metrics[protocol]["title"]) for r in reports if r.metrics.get(protocol, {}).get("title")), protocol)
     level = chance(labels)
     classes = f" {len(labels)} classes ({', '.join(labels)}); chance {100 * level:.1f} %." if level else ""
@@ -225,25 +194,13 @@ def variants(reports: Sequence[ModelReport], protocol: str) -> list[str]:
         for v in r.metrics.get(protocol, {}).get("variants", {}):
             if v not in seen:
                 seen.append(v)
-    order = list(VARIANT_TITLES)
+    order = list(VARIANTS)
     return sorted(seen, key=lambda v: (order.index(v) if v in order else len(order), v))
-
-
-def _stored(report: ModelReport, protocol: str, variant: str) -> dict[str, Any] | None:
-    stored = report.metrics.get(protocol, {}).get("variants", {}).get(variant)
-    return stored if isinstance(stored, dict) else None
 
 
 def figure(report: ModelReport, protocol: str, variant: str, key: str, how: str = "mean") -> float | None:
     """A stored figure: the fold mean (``how="mean"``), its spread (``"std"``) or over all folds pooled (``"pooled"``)."""
-    stored = _stored(report, protocol, variant)
-    if stored is None:
-        return None
-    try:
-        value = stored["pooled"][key] if how == "pooled" else stored["mean"][key][how]
-    except (KeyError, TypeError):
-        return None
-    return None if value is None else float(value)
+    return vocabulary.figure(report.metrics, protocol, variant, key, how)
 
 
 # --------------------------------------------------------------------------- tables
@@ -266,11 +223,11 @@ def overview_table(reports: Sequence[ModelReport]) -> pd.DataFrame:
             "parameters": r.meta.get("parameters"),
             "size (MB)": r.meta.get("size_mb"),
             "3 s clip (ms)": latency.get("median"),
-            "RAVDESS acc": _pct(figure(r, "ravdess_6fold", "none", "accuracy")),
-            "RAVDESS UAR": _pct(figure(r, "ravdess_6fold", "none", "uar")),
-            "RAVDESS macro-F1": _pct(figure(r, "ravdess_6fold", "none", "macro_f1")),
-            "ECE (pooled)": figure(r, "ravdess_6fold", "none", "ece", "pooled"),
-            "+ calib. 10 clips acc": _pct(figure(r, "ravdess_6fold", "baseline_10", "accuracy")),
+            "RAVDESS acc": _pct(figure(r, HEADLINE_PROTOCOL, "none", "accuracy")),
+            "RAVDESS UAR": _pct(figure(r, HEADLINE_PROTOCOL, "none", "uar")),
+            "RAVDESS macro-F1": _pct(figure(r, HEADLINE_PROTOCOL, "none", "macro_f1")),
+            "ECE (pooled)": figure(r, HEADLINE_PROTOCOL, "none", "ece", "pooled"),
+            "+ calib. 10 clips acc": _pct(figure(r, HEADLINE_PROTOCOL, variant_name(10), "accuracy")),
             "TESS LOSO acc": _pct(figure(r, "tess_loso", "none", "accuracy")),
             "R→T UAR": _pct(figure(r, "ravdess_to_tess", "none", "uar")),
             "T→R UAR": _pct(figure(r, "tess_to_ravdess", "none", "uar")),
@@ -284,7 +241,7 @@ def protocol_table(reports: Sequence[ModelReport], protocol: str, variant: str =
     labels = protocol_labels(reports, protocol)
     rows = []
     for r in reports:
-        stored = _stored(r, protocol, variant)
+        stored = vocabulary.stored_variant(r.metrics, protocol, variant)
         if stored is None:
             continue
         folds = r.metrics[protocol].get("folds", [])
@@ -340,7 +297,7 @@ def per_class_f1(reports: Sequence[ModelReport], protocol: str, variant: str = "
     labels = list(protocol_labels(reports, protocol))
     models, rows = [], []
     for r in reports:
-        stored = _stored(r, protocol, variant)
+        stored = vocabulary.stored_variant(r.metrics, protocol, variant)
         if stored is None:
             continue
         per_class = stored.get("pooled", {}).get("per_class", {})
@@ -353,7 +310,7 @@ def fold_figures(reports: Sequence[ModelReport], protocol: str, variant: str = "
     """Long table (model, fold, test speakers, value in %) of a per-fold figure, for spread charts."""
     rows = []
     for r in reports:
-        stored = _stored(r, protocol, variant)
+        stored = vocabulary.stored_variant(r.metrics, protocol, variant)
         if stored is None:
             continue
         folds = r.metrics[protocol].get("folds", [])

@@ -191,5 +191,5 @@ def test_the_installed_models_all_appear():
 def test_the_protocol_order_is_ser_evaluations():
     from ser.evaluation.evaluate import PROTOCOLS
 
-    assert mr.PROTOCOLS == tuple(PROTOCOLS)
-    assert set(mr.PROTOCOL_MEANING) == set(mr.SHORT_TITLES) == set(PROTOCOLS)
+    assert tuple(mr.PROTOCOLS) == tuple(PROTOCOLS)
+    assert all(p.meaning and p.short_title for p in PROTOCOLS.values())
