@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
 from pages.common import UPLOAD_TYPES, baseline_vector, model_choice, predictor, speaker_calibration
-from ser.analysis.export import AnalysisResult
-from ser.analysis.timeline import LONG_AUDIO_SECONDS, TimelineSegment, emotion_timeline, overall, summarize, with_text
+from ser.analysis.result import Prediction, analyze_clip
+from ser.analysis.timeline import LONG_AUDIO_SECONDS, TimelineSegment, summarize, with_text
 from ser.analysis.transcribe import Transcript, transcribe, whisper_model_spec
 from ser.audio.clip import Clip, load_clip
 from ser.audio.features import FeatureConfig, extract_frames
@@ -35,20 +37,14 @@ def whisper_model():
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def emotions(data: bytes, name: str, model: str, baseline: tuple[bytes, str] | None,
-             self_calibrate: bool) -> tuple[dict[str, float], list[TimelineSegment], bool]:
-    """(probabilities, timeline segments, speaker-calibrated) for one input, model and baseline.
+def emotions(data: bytes, name: str, model: str, baseline: tuple[bytes, str] | None, self_calibrate: bool) -> Prediction:
+    """The prediction for one input, model and baseline (``ser.analysis.result.analyze_clip``).
 
     Up to LONG_AUDIO_SECONDS the clip is classified whole; longer audio is split into speech
     windows, each classified, and the overall result is their duration-weighted mean."""
     clip, _ = analyse(data, name)
     vector = baseline_vector(*baseline, model) if baseline else None
-    model_ = predictor(model)
-    if clip.duration <= LONG_AUDIO_SECONDS or not clip.speech:
-        return model_.predict(clip.samples, vector), [], vector is not None
-    segments, calibrated = emotion_timeline(clip.samples, clip.sample_rate, clip.speech, model_,
-                                            baseline=vector, self_calibrate=self_calibrate)
-    return overall(segments), segments, calibrated
+    return analyze_clip(clip, predictor(model), file=name, speaker_mean=vector, timeline=True, self_normalise=self_calibrate)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -139,7 +135,8 @@ else:
     st.success("Audio quality looks fine: no clipping, glitches, silence or level problems found.",
                icon=":material/check_circle:")
 
-result: AnalysisResult | None = None
+result: Prediction | None = None
+prediction: Prediction | None = None
 probabilities: dict[str, float] | None = None
 segments: list[TimelineSegment] = []
 calibrated = False
@@ -153,7 +150,8 @@ if model_name is not None:
                  "It shows how emotion changes relative to the speaker's own average.")
     try:
         with st.spinner("Recognising the emotion…" if not long_audio else "Recognising the emotion in each speech segment…"):
-            probabilities, segments, calibrated = emotions(data, file_name, model_name, baseline, self_calibrate)
+            prediction = emotions(data, file_name, model_name, baseline, self_calibrate)
+            probabilities, segments, calibrated = prediction.probabilities, list(prediction.segments), prediction.speaker_normalised
     except SerError as exc:
         st.error(escape_markdown(exc.message), icon=":material/error:")
     else:
@@ -174,11 +172,10 @@ if model_name is not None:
             st.plotly_chart(probability_figure(probabilities), width="stretch", theme=None)
 
 transcript = transcribed(data, file_name) if show_transcript and clip.speech else None
-if model_name is not None and probabilities is not None:
+if prediction is not None:
     if transcript is not None and segments:
         segments = with_text(segments, transcript.text_between)
-    result = AnalysisResult(file_name, model_name, probabilities, report, calibrated, segments,
-                            transcript.text if transcript is not None else None)
+    result = replace(prediction, model=model_name, segments=tuple(segments), transcript=transcript.text if transcript is not None else None)
     if segments:
         st.subheader("Emotion timeline")
         st.markdown(summarize(segments))

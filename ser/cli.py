@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from ser.errors import SerError
 
 if TYPE_CHECKING:
+    from ser.analysis.result import Prediction
     from ser.audio.checks import QualityReport
 
 
@@ -237,6 +238,7 @@ def _inspect(args: argparse.Namespace) -> int:
 
 
 def _predict(args: argparse.Namespace) -> int:
+    from ser.analysis.result import analyze_clip
     from ser.audio.clip import load_clip
     from ser.models.predictor import Predictor
 
@@ -245,38 +247,17 @@ def _predict(args: argparse.Namespace) -> int:
     if args.speaker_baseline:
         baseline = predictor.baseline([load_clip(p).samples for p in args.speaker_baseline])
 
-    def run(path: str) -> _Prediction:
-        clip = load_clip(path)
-        probabilities = predictor.predict(clip.samples, baseline)
-        return _Prediction(predictor.name, probabilities, clip.report.duration_s, list(clip.report.warnings), baseline is not None)
+    def run(path: str) -> Prediction:
+        return analyze_clip(load_clip(path), predictor, file=path, speaker_mean=baseline)
 
     return _for_each_file(args.paths, run, _format_prediction, as_json=args.json)
 
 
-class _Prediction:
-    def __init__(self, model: str, probabilities: dict[str, float], duration: float, warnings: list[str], calibrated: bool) -> None:
-        self.model, self.probabilities, self.duration, self.warnings, self.calibrated = model, probabilities, duration, warnings, calibrated
-
-    @property
-    def emotion(self) -> str:
-        return max(self.probabilities, key=self.probabilities.get)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "model": self.model,
-            "emotion": self.emotion,
-            "probabilities": {k: round(v, 4) for k, v in self.probabilities.items()},
-            "duration_s": self.duration,
-            "speaker_calibrated": self.calibrated,
-            "warnings": self.warnings,
-        }
-
-
-def _format_prediction(path: str, p: _Prediction) -> str:
+def _format_prediction(path: str, p: Prediction) -> str:
     ranked = sorted(p.probabilities.items(), key=lambda kv: -kv[1])
     bars = "\n".join(f"  {label:10s} {'█' * round(20 * prob):20s} {100 * prob:5.1f}%" for label, prob in ranked)
-    note = " (speaker-calibrated)" if p.calibrated else ""
-    lines = [f"{path}: {p.emotion} ({100 * ranked[0][1]:.0f}%){note} · {p.duration:.2f} s · model {p.model}", bars]
+    note = " (speaker-calibrated)" if p.speaker_normalised else ""
+    lines = [f"{path}: {p.emotion} ({100 * ranked[0][1]:.0f}%){note} · {p.duration_s:.2f} s · model {p.model}", bars]
     lines += [f"  warning: {w}" for w in p.warnings]
     return "\n".join(lines) + "\n"
 

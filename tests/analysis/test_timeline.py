@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from ser import testing
-from ser.analysis.export import AnalysisResult
+from ser.analysis.result import Prediction
 from ser.analysis.timeline import MAX_WINDOW, TimelineSegment, emotion_timeline, overall, speech_windows, summarize, with_text
 from ser.audio.clip import load_clip
 
@@ -109,7 +109,7 @@ def test_words_are_attached_to_segments():
 def test_result_exports_json_and_csv(speech_wav):
     clip = load_clip(speech_wav, name="clip.wav")
     probabilities = {"neutral": 0.1, "happy": 0.6, "sad": 0.2, "angry": 0.1}
-    single = AnalysisResult("clip.wav", "m", probabilities, clip.report, transcript="hi")
+    single = Prediction("clip.wav", "m", probabilities, clip.report.duration_s, report=clip.report, transcript="hi")
     data = json.loads(single.to_json())
     assert data["emotion"] == "happy" and data["probabilities"] == probabilities and data["segments"] == []
     assert data["duration_s"] == 3.0 and data["transcript"] == "hi" and data["quality"]["sample_rate"] == 16000
@@ -117,7 +117,8 @@ def test_result_exports_json_and_csv(speech_wav):
     assert len(rows) == 1 and rows[0]["emotion"] == "happy" and float(rows[0]["happy"]) == 0.6 and rows[0]["text"] == "hi"
 
     segments = [_segment(0, 3, "neutral", text="one, two"), _segment(3, 6, "angry", text='say "stop"')]
-    timeline = AnalysisResult("long.wav", "m", overall(segments), clip.report, True, segments)
+    timeline = Prediction("long.wav", "m", overall(segments), clip.report.duration_s, speaker_normalised=True, segments=segments,
+                          report=clip.report)
     rows = list(csv.DictReader(io.StringIO(timeline.to_csv())))
     assert [r["emotion"] for r in rows] == ["neutral", "angry"]
     assert rows[1]["text"] == 'say "stop"' and rows[0]["start_s"] == "0" and rows[1]["end_s"] == "6"

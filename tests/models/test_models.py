@@ -123,6 +123,9 @@ def test_cli_predict_contract(installed, tmp_path, capsys):
     assert rows[0]["model"] == "tiny_svm" and rows[0]["emotion"] == "angry"
     assert sum(rows[0]["probabilities"].values()) == pytest.approx(1, abs=1e-3)
     assert set(rows[1]) == {"file", "error"}
+    from ser.analysis.result import Prediction
+
+    assert set(rows[0]) == set(Prediction("x").to_dict())  # the same record as the app's JSON and the Batch rows
     code = main(["predict", "--json", str(good), "--speaker-baseline", str(good), str(stereo)])
     captured = capsys.readouterr()
     assert code == 0, captured
