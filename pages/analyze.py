@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from pages.common import UPLOAD_TYPES, baseline_vector, model_choice, predictor, speaker_calibration
+from pages.common import UPLOAD_TYPES, model_choice, predictor, speaker_mean_of, speaker_norm_recording
 from ser.analysis.result import Prediction, analyze_clip
 from ser.analysis.timeline import LONG_AUDIO_SECONDS, TimelineSegment, summarize, with_text
 from ser.analysis.transcribe import Transcript, transcribe, whisper_model_spec
@@ -37,14 +37,14 @@ def whisper_model():
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def emotions(data: bytes, name: str, model: str, baseline: tuple[bytes, str] | None, self_calibrate: bool) -> Prediction:
-    """The prediction for one input, model and baseline (``ser.analysis.result.analyze_clip``).
+def emotions(data: bytes, name: str, model: str, own_voice: tuple[bytes, str] | None, self_normalise: bool) -> Prediction:
+    """The prediction for one input, model and speaker-normalisation recording (``ser.analysis.result.analyze_clip``).
 
     Up to LONG_AUDIO_SECONDS the clip is classified whole; longer audio is split into speech
     windows, each classified, and the overall result is their duration-weighted mean."""
     clip, _ = analyse(data, name)
-    vector = baseline_vector(*baseline, model) if baseline else None
-    return analyze_clip(clip, predictor(model), file=name, speaker_mean=vector, timeline=True, self_normalise=self_calibrate)
+    speaker_mean = speaker_mean_of(*own_voice, model) if own_voice else None
+    return analyze_clip(clip, predictor(model), file=name, speaker_mean=speaker_mean, timeline=True, self_normalise=self_normalise)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -78,7 +78,7 @@ def hands_free() -> tuple[bytes, str] | None:
 
 
 model_name = model_choice()
-baseline = speaker_calibration(model_name)
+own_voice = speaker_norm_recording(model_name)
 show_transcript = st.sidebar.toggle("Transcribe speech", value=True,
                                     help="Offline speech recognition with Whisper tiny.en (English).")
 
@@ -139,19 +139,19 @@ result: Prediction | None = None
 prediction: Prediction | None = None
 probabilities: dict[str, float] | None = None
 segments: list[TimelineSegment] = []
-calibrated = False
+normalised = False
 if model_name is not None:
     long_audio = clip.duration > LONG_AUDIO_SECONDS and bool(clip.speech)
-    self_calibrate = False
-    if long_audio and baseline is None:
-        self_calibrate = st.toggle(
-            "Calibrate to this speaker using the whole recording", value=False,
+    self_normalise = False
+    if long_audio and own_voice is None:
+        self_normalise = st.toggle(
+            "Normalise to this speaker using the whole recording", value=False,
             help="Normalises each segment by the average of all segments of this recording (one speaker only). "
                  "It shows how emotion changes relative to the speaker's own average.")
     try:
         with st.spinner("Recognising the emotion…" if not long_audio else "Recognising the emotion in each speech segment…"):
-            prediction = emotions(data, file_name, model_name, baseline, self_calibrate)
-            probabilities, segments, calibrated = prediction.probabilities, list(prediction.segments), prediction.speaker_normalised
+            prediction = emotions(data, file_name, model_name, own_voice, self_normalise)
+            probabilities, segments, normalised = prediction.probabilities, list(prediction.segments), prediction.speaker_normalised
     except SerError as exc:
         st.error(escape_markdown(exc.message), icon=":material/error:")
     else:
@@ -165,8 +165,8 @@ if model_name is not None:
                 second = sorted(probabilities, key=probabilities.get)[-2]
                 st.info(f"Uncertain: the model is not confident; {emotion} and {second} are the closest.", icon=":material/help:")
             how = " Averaged over the speech segments below, weighted by length." if segments else ""
-            who = (" Calibrated to your voice (speaker baseline)." if baseline else
-                   " Calibrated to this recording's speaker." if calibrated else "")
+            who = (" Normalised to your voice (speaker normalisation)." if own_voice else
+                   " Normalised to this recording's speaker." if normalised else "")
             st.caption(f"Model: {model_name}.{how}{who} Probabilities are calibrated on speakers the model never heard.")
         with right:
             st.plotly_chart(probability_figure(probabilities), width="stretch", theme=None)

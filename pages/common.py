@@ -1,4 +1,4 @@
-"""What several pages share: the model picker, cached models and the speaker baseline (UI only)."""
+"""What several pages share: the model picker, cached models and speaker normalisation (UI only)."""
 
 from __future__ import annotations
 
@@ -23,11 +23,11 @@ def predictor(name: str) -> Predictor:
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def baseline_vector(data: bytes, name: str, model: str) -> np.ndarray:
-    """A speaker baseline from a neutral recording: the mean model input over its speech windows."""
+def speaker_mean_of(data: bytes, name: str, model: str) -> np.ndarray:
+    """A speaker's mean from a neutral recording: the mean model input over its speech windows."""
     clip = load_clip(data, name=name)
     windows = speech_windows(clip.speech, clip.sample_rate, len(clip.samples)) or [(0.0, clip.duration)]
-    return predictor(model).baseline(cut(clip.samples, clip.sample_rate, windows))
+    return predictor(model).speaker_mean(cut(clip.samples, clip.sample_rate, windows))
 
 
 def model_choice() -> str | None:
@@ -59,16 +59,16 @@ def model_choice() -> str | None:
     return chosen
 
 
-def speaker_calibration(model: str | None) -> tuple[bytes, str] | None:
-    """Sidebar: a neutral baseline recording, kept for the whole session (across pages)."""
-    box = st.sidebar.expander("Speaker calibration", icon=":material/record_voice_over:",
-                              expanded="baseline" in st.session_state)
-    stored = st.session_state.get("baseline")
+def speaker_norm_recording(model: str | None) -> tuple[bytes, str] | None:
+    """Sidebar: a neutral recording of the user for speaker normalisation, kept for the whole session (across pages)."""
+    box = st.sidebar.expander("Speaker normalisation", icon=":material/record_voice_over:",
+                              expanded="speaker_norm" in st.session_state)
+    stored = st.session_state.get("speaker_norm")
     if stored:
-        box.success(f"Calibrated to your voice with **{escape_markdown(stored['name'])}** ({stored['seconds']:.0f} s).",
+        box.success(f"Normalised to your voice with **{escape_markdown(stored['name'])}** ({stored['seconds']:.0f} s).",
                     icon=":material/check_circle:")
-        if box.button("Forget the baseline", icon=":material/delete:"):
-            del st.session_state["baseline"]
+        if box.button("Forget this recording", icon=":material/delete:"):
+            del st.session_state["speaker_norm"]
             st.rerun()
         return stored["data"], stored["name"]
     box.caption(
@@ -76,23 +76,23 @@ def speaker_calibration(model: str | None) -> tuple[bytes, str] | None:
         "to your own voice. Measured on RAVDESS actors: about 37 s of a speaker raised the default "
         "model's accuracy from 71 % to 75 %; about 11 s did not help."
     )
-    given = box.audio_input("Neutral baseline", sample_rate=16000, key="baseline_input")
+    given = box.audio_input("Neutral recording", sample_rate=16000, key="speaker_norm_input")
     if given is None:
-        given = box.file_uploader("…or upload one", type=UPLOAD_TYPES, key="baseline_upload")
+        given = box.file_uploader("…or upload one", type=UPLOAD_TYPES, key="speaker_norm_upload")
     if given is None:
         return None
     data = given.getvalue()
     try:
         clip = load_clip(data, name=given.name)
         if model is not None:
-            baseline_vector(data, given.name, model)
+            speaker_mean_of(data, given.name, model)
     except SerError as exc:
         box.error(escape_markdown(exc.message), icon=":material/error:")
         return None
     if clip.duration < 5:
-        box.warning(f"Only {clip.duration:.1f} s: record at least 20 s for a useful baseline.", icon=":material/warning:")
+        box.warning(f"Only {clip.duration:.1f} s: record at least 20 s for useful speaker normalisation.", icon=":material/warning:")
         return None
-    st.session_state["baseline"] = {"name": given.name, "data": data, "seconds": clip.duration}
+    st.session_state["speaker_norm"] = {"name": given.name, "data": data, "seconds": clip.duration}
     st.rerun()
 
 

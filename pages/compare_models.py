@@ -108,15 +108,15 @@ with overview_tab:
     with f1:
         st.plotly_chart(per_class_f1_figure(*mr.per_class_f1(models, protocol, variant)), width="stretch", theme=None)
 
-    st.subheader("Calibration")
+    st.subheader("Calibration and speaker normalisation")
     calibration = mr.calibration_table(models, protocol)
     st.dataframe(calibration, hide_index=True, width="stretch",
                  column_config={**percent_columns(calibration), "model": MODEL, "temperature": st.column_config.NumberColumn(format="%.2f"),
                                 "ECE (pooled)": st.column_config.NumberColumn(format="%.3f"),
                                 "NLL (pooled)": st.column_config.NumberColumn(format="%.2f")})
     st.caption("Probability calibration: the shipped model's temperature, and ECE and negative log-likelihood without "
-               "speaker calibration (lower is better). Speaker calibration: accuracy and UAR with K clips of each test "
-               "speaker used as its baseline.")
+               "speaker normalisation (lower is better). Speaker normalisation: accuracy and UAR with K clips of each test "
+               "speaker giving its mean.")
 
 with confusion_tab:
     c1, c2, c3 = st.columns(3)
@@ -158,7 +158,7 @@ with curves_tab:
         protocol = c2.selectbox("Fits", history_names, key="curve_protocol",
                                 format_func=lambda p: "final fit (shipped)" if p == mr.FINAL else mr.protocol_title(models, p))
         variant = c4.radio("Model variant", list(mr.HISTORY_VARIANTS), horizontal=True, key="curve_variant",
-                           format_func=lambda v: "plain" if v == "plain" else "speaker-calibrated")
+                           format_func=lambda v: "plain" if v == "plain" else "speaker-normalised")
         curves = mr.training_curves(model, protocol, variant)
         names = [c.title for c in curves]
         shown = curves

@@ -71,8 +71,8 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     predict.add_argument("paths", nargs="+", metavar="PATH", help="audio files in any supported format")
     predict.add_argument("--model", default=None, help="model name or folder (default: the shipped default model)")
-    predict.add_argument("--speaker-baseline", nargs="+", metavar="FILE", default=None,
-                         help="a few unlabeled clips of the same speaker (e.g. 10-30 s of speech) for speaker calibration")
+    predict.add_argument("--speaker-norm", nargs="+", metavar="FILE", default=None,
+                         help="a few unlabeled clips of the same speaker (e.g. 10-30 s of speech): normalise to this speaker")
     predict.add_argument("--json", action="store_true", help="print one JSON object per file and line")
     predict.set_defaults(handler=_predict)
 
@@ -112,7 +112,7 @@ def _build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--write-readme", default=None, metavar="FILE",
                           help="also write the table into FILE (e.g. models/README.md) between its <!-- ser:table ... --> markers")
     evaluate.add_argument("--choose-default", action="store_true",
-                          help="make the model with the best RAVDESS 6-fold UAR (no calibration) the default (models/DEFAULT)")
+                          help="make the model with the best RAVDESS 6-fold UAR (no speaker normalisation) the default (models/DEFAULT)")
     evaluate.set_defaults(handler=_evaluate)
 
     bench = sub.add_parser("benchmark", help="measure speed and memory; write JSON to benchmarks/results/ and a table")
@@ -243,12 +243,12 @@ def _predict(args: argparse.Namespace) -> int:
     from ser.models.predictor import Predictor
 
     predictor = Predictor(args.model)
-    baseline = None
-    if args.speaker_baseline:
-        baseline = predictor.baseline([load_clip(p).samples for p in args.speaker_baseline])
+    speaker_mean = None
+    if args.speaker_norm:
+        speaker_mean = predictor.speaker_mean([load_clip(p).samples for p in args.speaker_norm])
 
     def run(path: str) -> Prediction:
-        return analyze_clip(load_clip(path), predictor, file=path, speaker_mean=baseline)
+        return analyze_clip(load_clip(path), predictor, file=path, speaker_mean=speaker_mean)
 
     return _for_each_file(args.paths, run, _format_prediction, as_json=args.json)
 
@@ -256,7 +256,7 @@ def _predict(args: argparse.Namespace) -> int:
 def _format_prediction(path: str, p: Prediction) -> str:
     ranked = sorted(p.probabilities.items(), key=lambda kv: -kv[1])
     bars = "\n".join(f"  {label:10s} {'█' * round(20 * prob):20s} {100 * prob:5.1f}%" for label, prob in ranked)
-    note = " (speaker-calibrated)" if p.speaker_normalised else ""
+    note = " (speaker-normalised)" if p.speaker_normalised else ""
     lines = [f"{path}: {p.emotion} ({100 * ranked[0][1]:.0f}%){note} · {p.duration_s:.2f} s · model {p.model}", bars]
     lines += [f"  warning: {w}" for w in p.warnings]
     return "\n".join(lines) + "\n"

@@ -71,14 +71,14 @@ def expand(uploads: Sequence[tuple[str, bytes]], max_files: int = MAX_FILES,
     return items, skipped
 
 
-def classify(items: Sequence[BatchItem], predictor: Predictor, baseline: np.ndarray | None = None,
+def classify(items: Sequence[BatchItem], predictor: Predictor, speaker_mean: np.ndarray | None = None,
              on_progress: Callable[[int, int, str], None] | None = None) -> list[Prediction]:
     """One row per item, in order; ``on_progress(done, total, name)`` after each."""
     rows: list[Prediction] = []
     for i, item in enumerate(items):
         try:
             clip = load_clip(item.data, name=item.name)
-            rows.append(analyze_clip(clip, predictor, file=item.name, speaker_mean=baseline))
+            rows.append(analyze_clip(clip, predictor, file=item.name, speaker_mean=speaker_mean))
         except SerError as exc:
             rows.append(Prediction.failed(item.name, exc.message))
         if on_progress is not None:

@@ -64,7 +64,7 @@ class Prediction:
             "confidence": None if self.confidence is None else round(self.confidence, 4),
             "uncertain": self.uncertain,
             "probabilities": {k: round(v, 4) for k, v in self.probabilities.items()},
-            "speaker_calibrated": self.speaker_normalised,
+            "speaker_normalised": self.speaker_normalised,
             "duration_s": self.duration_s,
             "warnings": list(self.warnings),
             "error": self.error,
@@ -100,14 +100,14 @@ def analyze_clip(
     timeline: bool = False,
     self_normalise: bool = False,
 ) -> Prediction:
-    """Classify one checked clip. ``speaker_mean`` (``Predictor.baseline``) applies speaker
+    """Classify one checked clip. ``speaker_mean`` (``Predictor.speaker_mean``) applies speaker
     normalisation. With ``timeline``, audio longer than ``LONG_AUDIO_SECONDS`` that has speech is
     split into speech windows, each classified, and the overall result is their duration-weighted
     mean; ``self_normalise`` then normalises by this recording's own mean (one speaker only)."""
     segments: list[TimelineSegment] = []
     if timeline and clip.duration > LONG_AUDIO_SECONDS and clip.speech:
         segments, normalised = emotion_timeline(clip.samples, clip.sample_rate, clip.speech, predictor,
-                                                baseline=speaker_mean, self_calibrate=self_normalise)
+                                                speaker_mean=speaker_mean, self_normalise=self_normalise)
         probabilities = overall(segments)
     else:
         probabilities, normalised = predictor.predict(clip.samples, speaker_mean), speaker_mean is not None

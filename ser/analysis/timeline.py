@@ -2,7 +2,7 @@
 
 ``speech_windows`` turns the VAD's speech regions into analysis windows of a length the models
 were trained on (RAVDESS/TESS clips are 1.5–4 s): close regions are merged, long ones split
-evenly, short ones widened. ``emotion_timeline`` classifies each window, optionally calibrated to
+evenly, short ones widened. ``emotion_timeline`` classifies each window, optionally normalised to
 the speaker with the mean of all windows of the same recording, and ``summarize`` says in plain
 words what the timeline shows.
 """
@@ -21,7 +21,7 @@ LONG_AUDIO_SECONDS = 8.0  # longer recordings get a timeline
 MIN_WINDOW = 1.0
 MAX_WINDOW = 6.0
 MERGE_GAP = 0.35
-MIN_WINDOWS_FOR_SELF_CALIBRATION = 3
+MIN_WINDOWS_FOR_SELF_NORMALISATION = 3
 BATCH_WINDOWS = 32  # windows classified together
 
 
@@ -98,29 +98,29 @@ def emotion_timeline(
     speech: Sequence[tuple[int, int]],
     predictor: Predictor,
     *,
-    baseline: np.ndarray | None = None,
-    self_calibrate: bool = False,
+    speaker_mean: np.ndarray | None = None,
+    self_normalise: bool = False,
 ) -> tuple[list[TimelineSegment], bool]:
-    """(segments, calibrated). ``self_calibrate`` uses the mean of this recording's own windows as
-    the speaker baseline (only with a calibrated model and at least 3 windows); an explicit
-    ``baseline`` wins over it."""
+    """(segments, speaker-normalised). ``self_normalise`` uses the mean of this recording's own windows
+    as the speaker's mean (only with a speaker-normalised model variant and at least 3 windows); an
+    explicit ``speaker_mean`` wins over it."""
     windows = speech_windows(speech, sample_rate, len(samples))
     if not windows:
         return [], False
-    use_own_mean = (baseline is None and self_calibrate and predictor.supports_calibration
-                    and len(windows) >= MIN_WINDOWS_FOR_SELF_CALIBRATION)
+    use_own_mean = (speaker_mean is None and self_normalise and predictor.supports_speaker_norm
+                    and len(windows) >= MIN_WINDOWS_FOR_SELF_NORMALISATION)
     if use_own_mean:  # needs every window's features at once
         from ser.models.speaker_norm import feature_mean
 
         features = [predictor.features(c) for c in cut(samples, sample_rate, windows)]
-        baseline = feature_mean(features)
-        proba = predictor.predict_features(features, baseline)
+        speaker_mean = feature_mean(features)
+        proba = predictor.predict_features(features, speaker_mean)
     else:  # a batch at a time, so an hour of speech never holds all its features in memory
         proba = []
         for i in range(0, len(windows), BATCH_WINDOWS):
             batch = windows[i : i + BATCH_WINDOWS]
-            proba += predictor.predict_features([predictor.features(c) for c in cut(samples, sample_rate, batch)], baseline)
-    return [TimelineSegment(a, b, p) for (a, b), p in zip(windows, proba, strict=True)], baseline is not None
+            proba += predictor.predict_features([predictor.features(c) for c in cut(samples, sample_rate, batch)], speaker_mean)
+    return [TimelineSegment(a, b, p) for (a, b), p in zip(windows, proba, strict=True)], speaker_mean is not None
 
 
 def with_text(segments: Sequence[TimelineSegment], text_between) -> list[TimelineSegment]:

@@ -1,10 +1,10 @@
 """The protocol runner: every model goes through the same speaker-independent protocols,
 defined in ``ser.evaluation.protocols`` (names, corpora, split scheme); ``plan`` implements each scheme.
 
-Each split is scored three ways: ``none`` (one clip at a time, no calibration) and
-``baseline_K`` (speaker calibration: K unlabeled clips of the test speaker, drawn at random,
-give that speaker's mean; the model variant trained with speaker calibration then classifies
-the speaker's *other* clips, so the baseline clips are never scored; a speaker with fewer than
+Each split is scored three ways: ``none`` (one clip at a time, no speaker normalisation) and
+``baseline_K`` (speaker normalisation: K unlabeled clips of the test speaker, drawn at random,
+give that speaker's mean; the model variant trained with speaker normalisation then classifies
+the speaker's *other* clips, so those K clips are never scored; a speaker with fewer than
 2K clips, which only happens in tiny test corpora, gives half of them).
 """
 
@@ -22,6 +22,7 @@ from ser.data.splits import assert_speaker_independent, leave_one_speaker_out, s
 from ser.errors import ConfigError
 from ser.evaluation.metrics import fold_mean, pool, summarize
 from ser.evaluation.protocols import PROTOCOLS, SPEAKER_NORM_CLIPS, VARIANTS, Protocol, variant_name
+from ser.models.artifacts import PLAIN, SPEAKER_NORM
 from ser.models.speaker_norm import feature_mean
 from ser.models.training import ModelSpec, fit
 
@@ -122,10 +123,10 @@ def _run_split(spec, rows, features, y, labels, split: Split, augmented, title: 
     train_x = [features[i] for i in split.train]
     train_s = [speakers[i] for i in split.train]
     train_aug = [[copy[i] for i in split.train] for copy in augmented]
-    plain = fit(spec, train_x, y[split.train], train_s, labels, calibrated=False, augmented=train_aug,
+    plain = fit(spec, train_x, y[split.train], train_s, labels, speaker_norm=False, augmented=train_aug,
                 progress=title and f"{title} plain")
-    calibrated = fit(spec, train_x, y[split.train], train_s, labels, calibrated=True, augmented=train_aug,
-                     progress=title and f"{title} calibrated")
+    normed = fit(spec, train_x, y[split.train], train_s, labels, speaker_norm=True, augmented=train_aug,
+                 progress=title and f"{title} speaker-normalised")
     results = {"none": (y[split.test], plain.proba([features[i] for i in split.test]))}
     rng = np.random.default_rng(spec.seed)
     for k in SPEAKER_NORM_CLIPS:
@@ -136,10 +137,10 @@ def _run_split(spec, rows, features, y, labels, split: Split, augmented, title: 
             k_used = min(k, len(idx) // 2)  # only tiny corpora have fewer than 2k clips per speaker
             base, scored = idx[chosen[:k_used]], idx[chosen[k_used:]]
             mean = feature_mean([features[i] for i in base])
-            probas.append(calibrated.proba([features[i] for i in scored], speaker_mean=mean))
+            probas.append(normed.proba([features[i] for i in scored], speaker_mean=mean))
             y_true.append(y[scored])
         results[variant_name(k)] = (np.concatenate(y_true), np.concatenate(probas))
-    history = {"plain": plain.history, "calibrated": calibrated.history,
-               "temperature": {"plain": plain.temperature, "calibrated": calibrated.temperature}}
+    history = {PLAIN: plain.history, SPEAKER_NORM: normed.history,
+               "temperature": {PLAIN: plain.temperature, SPEAKER_NORM: normed.temperature}}
     return results, history
 

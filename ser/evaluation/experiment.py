@@ -18,7 +18,7 @@ from ser.errors import ConfigError, CorpusError
 from ser.evaluation import protocols
 from ser.evaluation.evaluate import available_protocols, evaluate
 from ser.evaluation.protocols import HEADLINE_PROTOCOL, PROTOCOLS, variant_name
-from ser.models.artifacts import headline, library_versions, read_json, save_model, verify, write_json
+from ser.models.artifacts import PLAIN, SPEAKER_NORM, headline, library_versions, read_json, save_model, verify, write_json
 from ser.models.inputs import compute_many
 from ser.models.training import ModelSpec, fit
 
@@ -94,10 +94,10 @@ def train(
     speakers = [r.speaker for r in rows]
     log(f"final fit on all {len(rows)} clips ({len(labels)} classes)")
     final = {
-        "plain": fit(spec, features, y, speakers, labels, calibrated=False, augmented=augmented,
+        PLAIN: fit(spec, features, y, speakers, labels, speaker_norm=False, augmented=augmented,
                      progress="final plain" if progress else None),
-        "calibrated": fit(spec, features, y, speakers, labels, calibrated=True, augmented=augmented,
-                          progress="final calibrated" if progress else None),
+        SPEAKER_NORM: fit(spec, features, y, speakers, labels, speaker_norm=True, augmented=augmented,
+                          progress="final speaker-normalised" if progress else None),
     }
     out_dir.mkdir(parents=True, exist_ok=True)
     results["history"]["final"] = {v: {"history": f.history, "temperature": f.temperature} for v, f in final.items()}
@@ -144,7 +144,7 @@ def _features(spec: ModelSpec, rows: Sequence[Row]) -> tuple[list[np.ndarray], l
 
 def comparison_table(folders: Sequence[Path]) -> str:
     """Markdown table of every model's stored speaker-independent figures."""
-    head = ["model", "params", "MB", "3 s clip", "RAVDESS 8-class acc", "UAR", "ECE (pooled)", "+ calib. 3 clips", "+ calib. 10 clips",
+    head = ["model", "params", "MB", "3 s clip", "RAVDESS 8-class acc", "UAR", "ECE (pooled)", "+ norm. 3 clips", "+ norm. 10 clips",
             "TESS LOSO acc", "R→T UAR", "T→R UAR"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for folder in folders:

@@ -62,12 +62,12 @@ HEADLINE_PROTOCOL = "ravdess_6fold"  # the figure quoted for a model (model pick
 SPEAKER_NORM_CLIPS = (3, 10)
 VARIANTS: tuple[str, ...] = ("none",) + tuple(f"baseline_{k}" for k in SPEAKER_NORM_CLIPS)
 VARIANT_TITLES: dict[str, str] = {
-    "none": "no speaker calibration",
-    "baseline_3": "speaker calibration, 3 clips",
-    "baseline_10": "speaker calibration, 10 clips",
+    "none": "no speaker normalisation",
+    "baseline_3": "speaker normalisation, 3 clips",
+    "baseline_10": "speaker normalisation, 10 clips",
 }
 VARIANT_MEANING = (
-    "Speaker calibration subtracts a test speaker's mean features, taken from K random unlabeled clips of that "
+    "Speaker normalisation subtracts a test speaker's mean features, taken from K random unlabeled clips of that "
     "speaker (K = 3 ≈ 11 s or 10 ≈ 37 s on RAVDESS); those clips are not scored."
 )
 METRIC_TITLES: dict[str, str] = {"accuracy": "accuracy", "uar": "UAR", "macro_f1": "macro-F1", "ece": "ECE"}

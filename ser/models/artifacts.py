@@ -1,7 +1,7 @@
 """Model directories: ``models/<name>/`` written by training, read by the predictor and the app.
 
-    model.keras | model.pkl                 the model trained on all data (no calibration)
-    model_calibrated.keras | .pkl           the same, trained with speaker calibration
+    model.keras | model.pkl                 the model trained on all data (no speaker normalisation)
+    model_calibrated.keras | .pkl           the same, trained with speaker normalisation (stored name)
     meta.json        labels, ModelSpec (input features, architecture, hyper-parameters), normalisers,
                      temperatures, training data summary and manifest hash, command, seed,
                      library versions, sha256 of every weight file
@@ -30,7 +30,10 @@ if TYPE_CHECKING:  # training pulls in scikit-learn and SciPy: not needed to lis
     from ser.models.training import Fitted, ModelSpec
 
 FORMAT = 1
-VARIANTS = ("plain", "calibrated")
+# Stored model variants (meta.json "variants", history.json, file names). The speaker-normalised variant keeps
+# its stored key "calibrated" (models/ were written before "calibration" meant only temperature scaling).
+PLAIN, SPEAKER_NORM = "plain", "calibrated"
+VARIANTS = (PLAIN, SPEAKER_NORM)
 
 
 class ModelError(SerError):
@@ -71,7 +74,7 @@ def save_model(folder: Path, fitted: dict[str, Fitted], meta: dict[str, Any]) ->
     files: dict[str, str] = {}
     variants: dict[str, Any] = {}
     for variant, model in fitted.items():
-        stem = "model" if variant == "plain" else f"model_{variant}"
+        stem = "model" if variant == PLAIN else f"model_{variant}"
         if model.spec.is_keras:
             path = folder / f"{stem}.keras"
             model.model.save(path)
@@ -199,7 +202,7 @@ def load_model(name_or_path: str | os.PathLike | None = None, variants: tuple[st
             raise ModelError(f"{folder.name}: {info['file']} has no sha256 in meta.json; refusing to load it.")
         model = _load_weights(path, spec)
         normalizer = Normalizer.from_dict(info["normalizer"]) if info.get("normalizer") else None
-        fitted[variant] = Fitted(spec, tuple(meta["labels"]), model, normalizer, variant == "calibrated", float(info["temperature"]))
+        fitted[variant] = Fitted(spec, tuple(meta["labels"]), model, normalizer, variant == SPEAKER_NORM, float(info["temperature"]))
     if not fitted:
         raise ModelError(f"{folder.name}: meta.json lists no model variants.")
     return LoadedModel(folder, meta, fitted)

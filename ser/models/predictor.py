@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ser.models.artifacts import LoadedModel, ModelError, load_model, resolve
+from ser.models.artifacts import PLAIN, SPEAKER_NORM, LoadedModel, ModelError, load_model, resolve
 from ser.models.speaker_norm import feature_mean
 
 
@@ -17,7 +17,7 @@ class Predictor:
     """``Predictor("whisper_head").predict(samples)`` → {emotion: probability}.
 
     ``samples`` are 16 kHz mono float32 (what ``ser.audio.clip.load_clip`` returns). Pass
-    ``baseline`` (from :meth:`baseline`) to use speaker calibration.
+    ``speaker_mean`` (from :meth:`speaker_mean`) to use speaker normalisation.
     """
 
     def __init__(self, model: str | os.PathLike | None = None) -> None:
@@ -32,33 +32,33 @@ class Predictor:
         return self.loaded.labels
 
     @property
-    def supports_calibration(self) -> bool:
-        return "calibrated" in self.loaded.fitted
+    def supports_speaker_norm(self) -> bool:
+        return SPEAKER_NORM in self.loaded.fitted
 
     def features(self, samples: np.ndarray) -> np.ndarray:
         """The model's input for one clip (as in training: same InputSpec)."""
         return self.loaded.spec.input.compute(samples)
 
-    def baseline(self, clips: Sequence[np.ndarray]) -> np.ndarray:
-        """A speaker's baseline (mean feature vector) from a few unlabeled clips of that speaker."""
+    def speaker_mean(self, clips: Sequence[np.ndarray]) -> np.ndarray:
+        """A speaker's mean feature vector (for speaker normalisation) from a few unlabeled clips of that speaker."""
         if not clips:
-            raise ModelError("A speaker baseline needs at least one clip.")
-        if not self.supports_calibration:
-            raise ModelError(f"Model '{self.name}' has no speaker-calibrated variant.")
+            raise ModelError("Speaker normalisation needs at least one clip of the speaker.")
+        if not self.supports_speaker_norm:
+            raise ModelError(f"Model '{self.name}' has no speaker-normalised variant.")
         return feature_mean([self.features(c) for c in clips])
 
-    def predict(self, samples: np.ndarray, baseline: np.ndarray | None = None) -> dict[str, float]:
-        return self.predict_many([samples], baseline)[0]
+    def predict(self, samples: np.ndarray, speaker_mean: np.ndarray | None = None) -> dict[str, float]:
+        return self.predict_many([samples], speaker_mean)[0]
 
-    def predict_many(self, clips: Sequence[np.ndarray], baseline: np.ndarray | None = None) -> list[dict[str, float]]:
+    def predict_many(self, clips: Sequence[np.ndarray], speaker_mean: np.ndarray | None = None) -> list[dict[str, float]]:
         """Probabilities for each clip; the model stays loaded between calls."""
-        return self.predict_features([self.features(c) for c in clips], baseline)
+        return self.predict_features([self.features(c) for c in clips], speaker_mean)
 
-    def predict_features(self, features: Sequence[np.ndarray], baseline: np.ndarray | None = None) -> list[dict[str, float]]:
-        variant = "plain" if baseline is None else "calibrated"
+    def predict_features(self, features: Sequence[np.ndarray], speaker_mean: np.ndarray | None = None) -> list[dict[str, float]]:
+        variant = PLAIN if speaker_mean is None else SPEAKER_NORM
         if variant not in self.loaded.fitted:
-            raise ModelError(f"Model '{self.name}' has no speaker-calibrated variant.")
-        proba = self.loaded.fitted[variant].proba(features, speaker_mean=baseline)
+            raise ModelError(f"Model '{self.name}' has no speaker-normalised variant.")
+        proba = self.loaded.fitted[variant].proba(features, speaker_mean=speaker_mean)
         return [{label: float(p) for label, p in zip(self.labels, row, strict=True)} for row in proba]
 
 

@@ -1,6 +1,6 @@
-"""Feature normalisation: global (fitted on training data) and per speaker (speaker calibration).
+"""Feature normalisation: global (fitted on training data) and per speaker (speaker normalisation).
 
-Speaker calibration: a few unlabeled clips of one speaker give that speaker's mean feature
+Speaker normalisation: a few unlabeled clips of one speaker give that speaker's mean feature
 vector, which is subtracted from all of that speaker's features before the global normaliser,
 so the model sees how this voice *deviates from its own habit* rather than how it differs from
 the training speakers. Only the mean is taken from the speaker: a standard deviation estimated
@@ -58,6 +58,6 @@ class Normalizer:
 
 
 def feature_mean(features: Sequence[np.ndarray]) -> np.ndarray:
-    """Mean feature vector over every frame (or vector) of ``features``: a speaker's baseline."""
+    """Mean feature vector over every frame (or vector) of ``features``: a speaker's mean, for speaker normalisation."""
     return Normalizer.fit(features).mean
 

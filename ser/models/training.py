@@ -3,7 +3,7 @@
 Every fit holds out whole speakers of its training data for validation (early stopping and
 temperature scaling), so no fold ever sees a test speaker and no calibration is fitted on the
 data it is judged on. Features pass one global normaliser fitted on the training data; with
-``calibrated=True`` each speaker's own mean is subtracted first (speaker calibration, see
+``speaker_norm=True`` each speaker's own mean is subtracted first (speaker normalisation, see
 ``ser.models.speaker_norm``).
 """
 
@@ -97,16 +97,16 @@ class Fitted:
     labels: tuple[str, ...]
     model: Any
     normalizer: Normalizer | None  # None: inputs are already normalised
-    calibrated: bool = False  # True: inputs must be centred on their speaker's mean first
+    speaker_norm: bool = False  # True: inputs must be centred on their speaker's mean first
     temperature: float = 1.0
     history: dict[str, list[float]] = field(default_factory=dict)
 
     def logits(self, features: Sequence[np.ndarray], speaker_mean: np.ndarray | None = None) -> np.ndarray:
-        """Raw logits (before temperature). A calibrated model needs ``speaker_mean``, the mean
-        feature vector of the speaker's baseline clips (``ser.models.speaker_norm.feature_mean``)."""
-        if self.calibrated:
+        """Raw logits (before temperature). A speaker-normalised model needs ``speaker_mean``, the mean
+        feature vector of a few clips of the speaker (``ser.models.speaker_norm.feature_mean``)."""
+        if self.speaker_norm:
             if speaker_mean is None:
-                raise ConfigError("this model variant needs a speaker baseline")
+                raise ConfigError("this model variant needs the speaker's mean (speaker normalisation)")
             features = [f - speaker_mean for f in features]
         xs = [self.normalizer.apply(f) for f in features] if self.normalizer is not None else list(features)
         if self.spec.is_keras:
@@ -167,7 +167,7 @@ def fit(
     speakers: Sequence[str],
     labels: Sequence[str],
     *,
-    calibrated: bool,
+    speaker_norm: bool,
     augmented: Sequence[Sequence[np.ndarray]] = (),
     verbose: int = 0,
     progress: str | None = None,
@@ -185,7 +185,7 @@ def fit(
     if len(features) != len(y) or len(y) != len(speakers) or any(len(a) != len(y) for a in augmented):
         raise ConfigError("features, augmented copies, labels and speakers must have the same length")
     tr, va = validation_split(speakers, y, spec.val_fraction, spec.seed)
-    if calibrated:  # each copy is centred on the mean of its own speaker's clean clips
+    if speaker_norm:  # each copy is centred on the mean of its own speaker's clean clips
         means = {s: feature_mean([features[i] for i in range(len(y)) if speakers[i] == s]) for s in set(speakers)}
         xs = [features[i] - means[speakers[i]] for i in range(len(y))]
         extra = [[copy[i] - means[speakers[i]] for i in tr] for copy in augmented]
@@ -196,13 +196,13 @@ def fit(
     train_x = [normalizer.apply(xs[i]) for i in tr] + [normalizer.apply(x) for copy in extra for x in copy]
     train_y = np.concatenate([y[tr]] * (1 + len(extra)))
     val_x = [normalizer.apply(xs[i]) for i in va]
-    fitted = Fitted(spec, tuple(labels), None, normalizer, calibrated)
+    fitted = Fitted(spec, tuple(labels), None, normalizer, speaker_norm)
     if spec.is_keras:
         fitted.model, fitted.history = _fit_keras(spec, train_x, train_y, val_x, y[va], len(labels), verbose, progress)
     else:
         fitted.model, fitted.history = _fit_classic(spec, train_x, train_y, val_x, y[va])
     # Temperature on the held-out speakers: inputs are already normalised, so bypass the normaliser.
-    raw = replace(fitted, normalizer=None, calibrated=False)
+    raw = replace(fitted, normalizer=None, speaker_norm=False)
     fitted.temperature = fit_temperature(raw.logits(val_x), y[va])
     return fitted
 

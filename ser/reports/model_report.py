@@ -20,9 +20,9 @@ import pandas as pd
 
 from ser.evaluation import protocols as vocabulary
 from ser.evaluation.protocols import HEADLINE_PROTOCOL, PROTOCOLS, VARIANTS, chance, variant_name
-from ser.models.artifacts import ModelError, models_dir, read_json
+from ser.models.artifacts import PLAIN, SPEAKER_NORM, ModelError, models_dir, read_json
 
-HISTORY_VARIANTS: dict[str, str] = {"plain": "plain model", "calibrated": "model trained with speaker calibration"}
+HISTORY_VARIANTS: dict[str, str] = {PLAIN: "plain model", SPEAKER_NORM: "model trained with speaker normalisation"}
 FINAL = "final"  # history.json key of the fits on all data (the shipped weights)
 
 ARCHITECTURES: dict[str, str] = {
@@ -188,7 +188,7 @@ def protocol_description(reports: Sequence[ModelReport], protocol: str) -> str:
 
 
 def variants(reports: Sequence[ModelReport], protocol: str) -> list[str]:
-    """Scoring variants (no calibration, speaker calibration with K clips) stored for a protocol."""
+    """Scoring variants (none, speaker normalisation with K clips) stored for a protocol."""
     seen: list[str] = []
     for r in reports:
         for v in r.metrics.get(protocol, {}).get("variants", {}):
@@ -227,7 +227,7 @@ def overview_table(reports: Sequence[ModelReport]) -> pd.DataFrame:
             "RAVDESS UAR": _pct(figure(r, HEADLINE_PROTOCOL, "none", "uar")),
             "RAVDESS macro-F1": _pct(figure(r, HEADLINE_PROTOCOL, "none", "macro_f1")),
             "ECE (pooled)": figure(r, HEADLINE_PROTOCOL, "none", "ece", "pooled"),
-            "+ calib. 10 clips acc": _pct(figure(r, HEADLINE_PROTOCOL, variant_name(10), "accuracy")),
+            "+ norm. 10 clips acc": _pct(figure(r, HEADLINE_PROTOCOL, variant_name(10), "accuracy")),
             "TESS LOSO acc": _pct(figure(r, "tess_loso", "none", "accuracy")),
             "R→T UAR": _pct(figure(r, "ravdess_to_tess", "none", "uar")),
             "T→R UAR": _pct(figure(r, "tess_to_ravdess", "none", "uar")),
@@ -268,7 +268,7 @@ def protocol_table(reports: Sequence[ModelReport], protocol: str, variant: str =
 
 
 def calibration_table(reports: Sequence[ModelReport], protocol: str) -> pd.DataFrame:
-    """Probability calibration (temperature, pooled ECE and NLL) and speaker calibration (accuracy/UAR per variant)."""
+    """Probability calibration (temperature, pooled ECE and NLL) and speaker normalisation (accuracy/UAR per variant)."""
     names = variants(reports, protocol)
     rows = []
     for r in reports:
@@ -285,7 +285,7 @@ def calibration_table(reports: Sequence[ModelReport], protocol: str) -> pd.DataF
             "NLL (pooled)": figure(r, protocol, "none", "nll", "pooled"),
         }
         for v in names:
-            short = "none" if v == "none" else v.replace("baseline_", "calib. ") + " clips"
+            short = "none" if v == "none" else v.replace("baseline_", "norm. ") + " clips"
             row[f"acc ({short})"] = _pct(figure(r, protocol, v, "accuracy"))
             row[f"UAR ({short})"] = _pct(figure(r, protocol, v, "uar"))
         rows.append(row)
@@ -411,7 +411,7 @@ def _series(raw: Any) -> dict[str, list[float]]:
 
 
 def training_curves(report: ModelReport, protocol: str, variant: str = "plain") -> list[Curves]:
-    """Per-epoch curves of every fold of a protocol (or of the final fit), for the plain or the calibrated model."""
+    """Per-epoch curves of every fold of a protocol (or of the final fit), for the plain or the speaker-normalised model."""
     if protocol == FINAL:
         final = report.history.get(FINAL, {})
         entry = final.get(variant, {}) if isinstance(final, dict) else {}

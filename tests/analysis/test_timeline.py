@@ -19,22 +19,22 @@ LABELS = ("neutral", "happy", "sad", "angry")
 
 
 class FakePredictor:
-    """Duck-typed Predictor: the 'feature' is the clip's RMS; louder → angrier. Records baselines."""
+    """Duck-typed Predictor: the 'feature' is the clip's RMS; louder → angrier. Records speaker means."""
 
     labels = LABELS
-    supports_calibration = True
+    supports_speaker_norm = True
 
     def __init__(self) -> None:
-        self.baselines: list = []
+        self.speaker_means: list = []
 
     def features(self, samples: np.ndarray) -> np.ndarray:
         return np.array([float(np.sqrt(np.mean(samples**2)))], np.float32)
 
-    def predict_features(self, features, baseline=None):
-        self.baselines.append(baseline)
+    def predict_features(self, features, speaker_mean=None):
+        self.speaker_means.append(speaker_mean)
         out = []
         for f in features:
-            level = float(f[0] - (baseline[0] if baseline is not None else 0.0))
+            level = float(f[0] - (speaker_mean[0] if speaker_mean is not None else 0.0))
             logits = np.array([0.0, 0.0, -20 * level, 20 * level])
             p = np.exp(logits - logits.max())
             out.append(dict(zip(LABELS, (p / p.sum()).tolist(), strict=True)))
@@ -60,8 +60,8 @@ def test_timeline_on_a_recording_with_pauses():
     y = testing.speech_with_pauses((3.0, 2.5, 3.5, 2.0), gap=0.8)
     y[_s(4.6):_s(7.2)] *= 3  # the second phrase is louder → "angry" for the fake model
     clip = load_clip(testing.wav_bytes(y))
-    segments, calibrated = emotion_timeline(clip.samples, SR, clip.speech, FakePredictor())
-    assert not calibrated and len(segments) == 4
+    segments, normalised = emotion_timeline(clip.samples, SR, clip.speech, FakePredictor())
+    assert not normalised and len(segments) == 4
     assert [s.emotion for s in segments].count("angry") >= 1
     assert segments[1].emotion == "angry"
     for s in segments:
@@ -70,19 +70,19 @@ def test_timeline_on_a_recording_with_pauses():
     assert sum(total.values()) == pytest.approx(1.0) and set(total) == set(LABELS)
 
 
-def test_self_calibration_uses_the_recordings_own_mean():
+def test_self_normalisation_uses_the_recordings_own_mean():
     y = testing.speech_with_pauses((2.0, 2.0, 2.0), gap=0.8)
     clip = load_clip(testing.wav_bytes(y))
-    plain, calibrated = emotion_timeline(clip.samples, SR, clip.speech, FakePredictor())
-    assert not calibrated and all(s.emotion == "angry" and s.confidence > 0.5 for s in plain)
+    plain, normalised = emotion_timeline(clip.samples, SR, clip.speech, FakePredictor())
+    assert not normalised and all(s.emotion == "angry" and s.confidence > 0.5 for s in plain)
     fake = FakePredictor()
-    segments, calibrated = emotion_timeline(clip.samples, SR, clip.speech, fake, self_calibrate=True)
-    assert calibrated and fake.baselines[-1] is not None
+    segments, normalised = emotion_timeline(clip.samples, SR, clip.speech, fake, self_normalise=True)
+    assert normalised and fake.speaker_means[-1] is not None
     # Same loudness everywhere: relative to the speaker's own mean, no phrase stands out.
     assert all(s.confidence < 0.3 for s in segments)
     two = load_clip(testing.wav_bytes(testing.speech_with_pauses((2.0, 2.0), gap=0.8)))
-    _, calibrated = emotion_timeline(two.samples, SR, two.speech, FakePredictor(), self_calibrate=True)
-    assert not calibrated  # fewer than 3 windows: not enough of the speaker to calibrate
+    _, normalised = emotion_timeline(two.samples, SR, two.speech, FakePredictor(), self_normalise=True)
+    assert not normalised  # fewer than 3 windows: not enough of the speaker to normalise
 
 
 def _segment(start, end, emotion, p=0.9, text=""):
@@ -123,4 +123,4 @@ def test_result_exports_json_and_csv(speech_wav):
     assert [r["emotion"] for r in rows] == ["neutral", "angry"]
     assert rows[1]["text"] == 'say "stop"' and rows[0]["start_s"] == "0" and rows[1]["end_s"] == "6"
     data = json.loads(timeline.to_json())
-    assert data["speaker_calibrated"] and [s["emotion"] for s in data["segments"]] == ["neutral", "angry"]
+    assert data["speaker_normalised"] and [s["emotion"] for s in data["segments"]] == ["neutral", "angry"]

@@ -76,16 +76,16 @@ def test_keras_model_round_trips(models, corpus):
     assert sum(first.values()) == pytest.approx(1.0, abs=1e-5)
 
 
-def test_predictor_batch_and_baseline(installed):
+def test_predictor_batch_and_speaker_norm(installed):
     predictor = Predictor()  # the default model
     assert predictor.name == "tiny_svm"
     clips = [testing.speech_like(1.0, f0=f0, level=lv, seed=s) for s, (f0, lv) in enumerate([(120, 0.25), (230, 0.8)] * 3)]
     results = predictor.predict_many(clips)
     assert len(results) == 6 and all(abs(sum(r.values()) - 1) < 1e-6 for r in results)
     assert [max(r, key=r.get) for r in results[:2]] == ["neutral", "angry"]
-    baseline = predictor.baseline(clips[:4])
-    calibrated = predictor.predict_many(clips, baseline)
-    assert all(abs(sum(r.values()) - 1) < 1e-6 for r in calibrated)
+    speaker_mean = predictor.speaker_mean(clips[:4])
+    normed = predictor.predict_many(clips, speaker_mean)
+    assert all(abs(sum(r.values()) - 1) < 1e-6 for r in normed)
 
 
 def test_tampered_or_missing_files_are_refused(models, tmp_path):
@@ -126,10 +126,10 @@ def test_cli_predict_contract(installed, tmp_path, capsys):
     from ser.analysis.result import Prediction
 
     assert set(rows[0]) == set(Prediction("x").to_dict())  # the same record as the app's JSON and the Batch rows
-    code = main(["predict", "--json", str(good), "--speaker-baseline", str(good), str(stereo)])
+    code = main(["predict", "--json", str(good), "--speaker-norm", str(good), str(stereo)])
     captured = capsys.readouterr()
     assert code == 0, captured
-    assert json.loads(captured.out.splitlines()[0])["speaker_calibrated"] is True
+    assert json.loads(captured.out.splitlines()[0])["speaker_normalised"] is True
     assert main(["predict", "--model", "nope", str(good)]) == 2
     assert "No model called 'nope'" in capsys.readouterr().err
 

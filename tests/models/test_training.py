@@ -1,4 +1,4 @@
-"""Training internals on generated data: splits by speaker, padding, calibration, learning a toy problem."""
+"""Training internals on generated data: splits by speaker, padding, speaker normalisation, learning a toy problem."""
 
 from __future__ import annotations
 
@@ -69,24 +69,24 @@ def test_keras_model_learns_a_toy_problem_across_speakers(architecture):
                      epochs=25, patience=25, learning_rate=1e-2, batch_size=16, val_fraction=0.2)
     train = [i for i, s in enumerate(speakers) if s not in ("spk_4", "spk_5")]
     test = [i for i, s in enumerate(speakers) if s in ("spk_4", "spk_5")]
-    fitted = fit(spec, [xs[i] for i in train], y[train], [speakers[i] for i in train], ("neutral", "angry"), calibrated=False)
+    fitted = fit(spec, [xs[i] for i in train], y[train], [speakers[i] for i in train], ("neutral", "angry"), speaker_norm=False)
     proba = fitted.proba([xs[i] for i in test])
     assert proba.shape == (len(test), 2) and np.allclose(proba.sum(axis=1), 1, atol=1e-5)
     assert (proba.argmax(axis=1) == y[test]).mean() >= 0.8
     assert fitted.temperature > 0 and len(fitted.history["loss"]) >= 1
 
 
-def test_calibrated_variant_needs_and_uses_a_baseline():
+def test_speaker_norm_variant_needs_and_uses_a_speaker_mean():
     xs, y, speakers = _toy(seed=3)
     spec = ModelSpec(name="toy", architecture="svm", input=InputSpec(kind="stats"))
     vectors = [x.mean(axis=0) for x in xs]
     train = [i for i, s in enumerate(speakers) if s != "spk_5"]
     test = [i for i, s in enumerate(speakers) if s == "spk_5"]
-    calibrated = fit(spec, [vectors[i] for i in train], y[train], [speakers[i] for i in train], ("a", "b"), calibrated=True)
+    normed = fit(spec, [vectors[i] for i in train], y[train], [speakers[i] for i in train], ("a", "b"), speaker_norm=True)
     with pytest.raises(ConfigError):
-        calibrated.proba([vectors[i] for i in test])
-    baseline = feature_mean([vectors[i] for i in test[::3]])  # unlabeled, but from both classes
-    proba = calibrated.proba([vectors[i] for i in test], speaker_mean=baseline)
+        normed.proba([vectors[i] for i in test])
+    speaker_mean = feature_mean([vectors[i] for i in test[::3]])  # unlabeled, but from both classes
+    proba = normed.proba([vectors[i] for i in test], speaker_mean=speaker_mean)
     assert (proba.argmax(axis=1) == y[test]).mean() >= 0.8
 
 
@@ -110,11 +110,11 @@ def test_keras_fit_shows_epoch_progress_on_a_terminal_only(monkeypatch):
                      epochs=3, patience=3, batch_size=16, val_fraction=0.25)
     terminal = _Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
-    fit(spec, xs, y, speakers, ("neutral", "angry"), calibrated=False, progress="fold 1/6 plain")
+    fit(spec, xs, y, speakers, ("neutral", "angry"), speaker_norm=False, progress="fold 1/6 plain")
     shown = terminal.getvalue()
     assert "fold 1/6 plain" in shown and "3/3" in shown and "val_acc=" in shown
 
     log = io.StringIO()  # not a terminal: a log file or CI gets no bar
     monkeypatch.setattr(sys, "stderr", log)
-    fit(spec, xs, y, speakers, ("neutral", "angry"), calibrated=False, progress="fold 1/6 plain")
+    fit(spec, xs, y, speakers, ("neutral", "angry"), speaker_norm=False, progress="fold 1/6 plain")
     assert log.getvalue() == ""

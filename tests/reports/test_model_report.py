@@ -95,7 +95,7 @@ def test_tables_contain_every_model_and_leave_missing_protocols_empty(zoo):
     assert list(cross["model"]) == ["alpha", "gamma"]
     assert [c for c in cross.columns if c.startswith("F1 ")] == [f"F1 {e}" for e in SHARED]
     calibration = mr.calibration_table(reports, "ravdess_6fold")
-    assert {"acc (none)", "acc (calib. 3 clips)", "acc (calib. 10 clips)", "temperature"} <= set(calibration.columns)
+    assert {"acc (none)", "acc (norm. 3 clips)", "acc (norm. 10 clips)", "temperature"} <= set(calibration.columns)
     assert calibration["temperature"].iloc[0] == pytest.approx(1.7)
 
 
