@@ -28,11 +28,11 @@ st.caption(f"{len(items)} audio file{'s' if len(items) != 1 else ''} to classify
            + (f", {len(skipped)} skipped" if skipped else "") + f" · model **{model_name}**"
            + (" · normalised to your voice" if own_voice else ""))
 
-key = (tuple((u.name, u.file_id) for u in uploads), model_name, own_voice[1] if own_voice else None)
+key = (tuple((u.name, u.file_id) for u in uploads), model_name, own_voice.digest if own_voice else None)
 if st.session_state.get("batch_key") != key:
     try:
         model = predictor(model_name)
-        speaker_mean = speaker_mean_of(*own_voice, model_name) if own_voice else None
+        speaker_mean = speaker_mean_of(own_voice, model_name) if own_voice else None
     except SerError as exc:
         st.error(escape_markdown(exc.message), icon=":material/error:")
         st.stop()

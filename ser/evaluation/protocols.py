@@ -60,6 +60,7 @@ HEADLINE_PROTOCOL = "ravdess_6fold"  # the figure quoted for a model (model pick
 # Scoring variants of every split (keys in metrics.json): "none" scores one clip at a time;
 # "baseline_K" applies speaker normalisation with the mean of K unlabeled clips of the test speaker.
 SPEAKER_NORM_CLIPS = (3, 10)
+SPEAKER_NORM_SECONDS = {3: 11.0, 10: 37.0}  # about how much speech that many RAVDESS clips hold
 VARIANTS: tuple[str, ...] = ("none",) + tuple(f"baseline_{k}" for k in SPEAKER_NORM_CLIPS)
 VARIANT_TITLES: dict[str, str] = {
     "none": "no speaker normalisation",
@@ -68,7 +69,7 @@ VARIANT_TITLES: dict[str, str] = {
 }
 VARIANT_MEANING = (
     "Speaker normalisation subtracts a test speaker's mean features, taken from K random unlabeled clips of that "
-    "speaker (K = 3 ≈ 11 s or 10 ≈ 37 s on RAVDESS); those clips are not scored."
+    f"speaker (K = {' or '.join(f'{k} ≈ {SPEAKER_NORM_SECONDS[k]:.0f} s' for k in SPEAKER_NORM_CLIPS)} on RAVDESS); those clips are not scored."
 )
 METRIC_TITLES: dict[str, str] = {"accuracy": "accuracy", "uar": "UAR", "macro_f1": "macro-F1", "ece": "ECE"}
 
