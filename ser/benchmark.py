@@ -328,15 +328,6 @@ MARKERS = ("<!-- ser:benchmark start (ser benchmark --write-readme) -->", "<!-- 
 
 def write_table(path: Path, table_md: str) -> None:
     """Replace the text between the benchmark markers of a markdown file with ``table_md``."""
-    from ser.errors import ConfigError
+    from ser.markup import write_between_markers
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
-    start, end = MARKERS
-    head, found, rest = text.partition(start)
-    _, found_end, tail = rest.partition(end)
-    if not found or not found_end:
-        raise ConfigError(f"{path} has no '{start}' ... '{end}' markers to write between")
-    path.write_text(head + start + "\n" + table_md + "\n" + end + tail, encoding="utf-8")
+    write_between_markers(path, [(MARKERS, table_md)])

@@ -8,7 +8,10 @@ clip gets the same augmentation whatever order or process it is drawn in.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 import math
+import os
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -18,6 +21,7 @@ import librosa
 import numpy as np
 from scipy import signal as sps
 
+from ser.audio.decode import TARGET_RATE
 from ser.errors import ConfigError
 from ser.serialize import from_mapping
 
@@ -229,3 +233,22 @@ class Augmenter:
             kind = c.noise_kinds[int(rng.integers(len(c.noise_kinds)))]
             y = add_noise(y, rng.uniform(*c.snr_db), rng, kind=kind)
         return np.asarray(y, dtype=np.float32)
+
+
+@dataclass(frozen=True)
+class Augmentation:
+    """Which augmented copy of each clip to compute: ``copy`` 1, 2, … of ``config`` with ``seed``
+    (``ser.models.inputs.compute_many`` computes and caches it for clips decoded at ``TARGET_RATE``)."""
+
+    config: dict[str, Any]
+    seed: int
+    copy: int
+
+    def key(self) -> str:
+        text = json.dumps({"config": self.config, "seed": self.seed, "copy": self.copy}, sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+    def apply(self, samples: np.ndarray, path: str) -> np.ndarray:
+        augmenter = Augmenter(AugmentConfig.from_dict(self.config), TARGET_RATE, self.seed)
+        index = int(hashlib.sha1(os.path.basename(path).encode()).hexdigest()[:12], 16) * 64 + self.copy
+        return augmenter.augment(samples, index)

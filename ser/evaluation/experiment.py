@@ -18,6 +18,7 @@ from ser.errors import ConfigError, CorpusError
 from ser.evaluation import protocols
 from ser.evaluation.evaluate import available_protocols, evaluate
 from ser.evaluation.protocols import HEADLINE_PROTOCOL, PROTOCOLS, variant_name
+from ser.markup import write_between_markers
 from ser.models.artifacts import PLAIN, SPEAKER_NORM, headline, library_versions, read_json, save_model, verify, write_json
 from ser.models.inputs import compute_many
 from ser.models.training import ModelSpec, fit
@@ -200,14 +201,7 @@ def write_readme(path: Path, folders: Sequence[Path]) -> str:
     if UNTRAINED_MARKERS[0] in text:
         blocks.append((UNTRAINED_MARKERS, "- Not yet trained: " + ", ".join(f"`{m}`" for m in missing)
                        + " (their recipes are in `ser/models/zoo.py`)." if missing else ""))
-    for (start, end), body in blocks:
-        head, found, rest = text.partition(start)
-        inside, found_end, tail = rest.partition(end)
-        if not found or not found_end:
-            raise ConfigError(f"{path} has no '{start}' ... '{end}' markers to write between")
-        text = head + start + "\n" + (body + "\n" if body else "") + end + tail
-    path.write_text(text, encoding="utf-8")
-    return text
+    return write_between_markers(path, blocks)
 
 
 def measure_latency(fitted, runs: int = 30) -> dict[str, float]:

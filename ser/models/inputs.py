@@ -19,13 +19,16 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ser.audio.features import FeatureConfig, frame_matrix, utterance_vector
 from ser.errors import ConfigError
 from ser.serialize import from_mapping
+
+if TYPE_CHECKING:
+    from ser.audio.augment import Augmentation
 
 KINDS = ("frames", "whisper", "stats")
 
@@ -95,26 +98,6 @@ class InputSpec:
 
 def cache_dir() -> Path:
     return Path(os.environ.get("SER_CACHE", Path.home() / ".cache" / "ser")) / "features"
-
-
-@dataclass(frozen=True)
-class Augmentation:
-    """Which augmented copy of each clip to compute: ``copy`` 1, 2, … of ``config`` with ``seed``."""
-
-    config: dict[str, Any]
-    seed: int
-    copy: int
-
-    def key(self) -> str:
-        text = json.dumps({"config": self.config, "seed": self.seed, "copy": self.copy}, sort_keys=True)
-        return hashlib.sha256(text.encode()).hexdigest()[:12]
-
-    def apply(self, samples: np.ndarray, path: str) -> np.ndarray:
-        from ser.audio.augment import AugmentConfig, Augmenter
-
-        augmenter = Augmenter(AugmentConfig.from_dict(self.config), 16_000, self.seed)
-        index = int(hashlib.sha1(os.path.basename(path).encode()).hexdigest()[:12], 16) * 64 + self.copy
-        return augmenter.augment(samples, index)
 
 
 def compute_many(

@@ -77,9 +77,8 @@ class ModelSpec:
         }
 
     def augmentations(self) -> list:
-        """The augmented copies training uses (``ser.models.inputs.Augmentation``), none when off."""
-        from ser.audio.augment import AugmentConfig
-        from ser.models.inputs import Augmentation
+        """The augmented copies training uses (``ser.audio.augment.Augmentation``), none when off."""
+        from ser.audio.augment import Augmentation, AugmentConfig
 
         config = AugmentConfig.from_dict(self.augment_config).to_dict()
         return [Augmentation(config, self.seed, copy) for copy in range(1, self.augment_copies + 1)]
