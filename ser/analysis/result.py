@@ -57,6 +57,7 @@ class Prediction:
         return top_emotion(self.probabilities)[2] if self.probabilities else None
 
     def to_dict(self) -> dict[str, Any]:
+        """The JSON of ``ser predict --json`` and of the Analyze page's download (an ``error`` key only when it failed)."""
         return {
             "file": self.file,
             "model": self.model,
@@ -67,7 +68,7 @@ class Prediction:
             "speaker_normalised": self.speaker_normalised,
             "duration_s": self.duration_s,
             "warnings": list(self.warnings),
-            "error": self.error,
+            **({"error": self.error} if self.error is not None else {}),  # only a failed file has one
             "transcript": self.transcript,
             "segments": [s.to_dict() for s in self.segments],
             "quality": None if self.report is None else self.report.to_dict(),
