@@ -20,7 +20,7 @@ def warm_up():
     run`) than no warm-up at all (7.7 s) when a file was uploaded as soon as the page was ready."""
     import os
 
-    from ser.predictor import warm_up
+    from ser.models.predictor import warm_up
 
     return None if os.environ.get("SER_WARM_UP", "1") == "0" else warm_up(delay=6.0)
 

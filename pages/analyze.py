@@ -1,27 +1,36 @@
-"""Analyze: record or upload audio, see its quality report and what it looks like."""
+"""Analyze: record or upload audio, see its quality report and what it looks like.
+
+Read from ``main`` down: the input, the quality section, the emotion, the timeline of long audio,
+the transcript, the downloads and the feature views. The upload is hashed once per rerun
+(``pages.common.Audio``); cached functions key on that digest and take the bytes as ``_data``.
+"""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
-from pages.common import UPLOAD_TYPES, baseline_vector, model_choice, predictor, speaker_calibration
-from ser.checks import Clip, load_clip
+from pages.common import UPLOAD_TYPES, Audio, model_choice, predictor, speaker_mean_of, speaker_norm_recording
+from ser.analysis.result import Prediction, analyze_clip
+from ser.analysis.timeline import LONG_AUDIO_SECONDS, TimelineSegment, summarize, with_text
+from ser.analysis.transcribe import Transcript, transcribe, whisper_model_spec
+from ser.audio.clip import Clip, load_clip
+from ser.audio.features import FeatureConfig, extract_frames
 from ser.errors import AudioError, SerError
-from ser.export import AnalysisResult
-from ser.features import FeatureConfig, extract_frames
 from ser.markup import escape_markdown
-from ser.plots import chroma_figure, log_mel_figure, mfcc_figure, probability_figure, timeline_figure, waveform_figure
-from ser.predictor import top_emotion
-from ser.timeline import LONG_AUDIO_SECONDS, TimelineSegment, emotion_timeline, overall, summarize, with_text
-from ser.transcribe import Transcript, transcribe, whisper_model_spec
+from ser.reports.audio_plots import chroma_figure, log_mel_figure, mfcc_figure, probability_figure, timeline_figure, waveform_figure
 
 VIEW_CONFIG = FeatureConfig()
 
 
+# --------------------------------------------------------------------------- cached work
+
+
 @st.cache_data(max_entries=8, show_spinner=False)
-def analyse(data: bytes, name: str) -> tuple[Clip, dict]:
-    """Decode, check and compute the frames drawn below (cached per file content)."""
-    clip = load_clip(data, name=name)
+def analyse(digest: str, name: str, _data: bytes) -> tuple[Clip, dict]:
+    """Decode, check and compute the frames drawn below (cached per file content: ``digest``)."""
+    clip = load_clip(_data, name=name)
     frames = extract_frames(clip.samples, VIEW_CONFIG, kinds=("log_mel", "mfcc", "chroma"))
     return clip, frames
 
@@ -29,44 +38,33 @@ def analyse(data: bytes, name: str) -> tuple[Clip, dict]:
 @st.cache_resource(show_spinner="Loading the speech recogniser…")
 def whisper_model():
     """The transcription model (bundled Whisper tiny.en unless SER_WHISPER_MODEL names another), once per server."""
-    from ser.whisper import load_whisper
+    from ser.audio.whisper import load_whisper
 
     return load_whisper(whisper_model_spec())  # per-process cache shared with the start-up warm-up
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def emotions(data: bytes, name: str, model: str, baseline: tuple[bytes, str] | None,
-             self_calibrate: bool) -> tuple[dict[str, float], list[TimelineSegment], bool]:
-    """(probabilities, timeline segments, speaker-calibrated) for one input, model and baseline.
+def emotions(digest: str, name: str, model: str, own_voice_digest: str | None, self_normalise: bool,
+             _data: bytes, _own_voice: Audio | None) -> Prediction:
+    """The prediction for one input, model and speaker-normalisation recording (``ser.analysis.result.analyze_clip``).
 
     Up to LONG_AUDIO_SECONDS the clip is classified whole; longer audio is split into speech
     windows, each classified, and the overall result is their duration-weighted mean."""
-    clip, _ = analyse(data, name)
-    vector = baseline_vector(*baseline, model) if baseline else None
-    model_ = predictor(model)
-    if clip.duration <= LONG_AUDIO_SECONDS or not clip.speech:
-        return model_.predict(clip.samples, vector), [], vector is not None
-    segments, calibrated = emotion_timeline(clip.samples, clip.sample_rate, clip.speech, model_,
-                                            baseline=vector, self_calibrate=self_calibrate)
-    return overall(segments), segments, calibrated
+    clip, _ = analyse(digest, name, _data)
+    speaker_mean = speaker_mean_of(_own_voice, model) if _own_voice else None
+    return analyze_clip(clip, predictor(model), file=name, speaker_mean=speaker_mean, timeline=True, self_normalise=self_normalise)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def transcript_of(data: bytes, name: str) -> Transcript:
-    clip, _ = analyse(data, name)
+def transcript_of(digest: str, name: str, _data: bytes) -> Transcript:
+    clip, _ = analyse(digest, name, _data)
     return transcribe(clip.samples, whisper_model())
 
 
-def transcribed(data: bytes, name: str) -> Transcript | None:
-    try:
-        with st.spinner("Transcribing…"):
-            return transcript_of(data, name)
-    except SerError as exc:
-        st.warning(f"No transcript: {escape_markdown(exc.message)}", icon=":material/warning:")
-        return None
+# --------------------------------------------------------------------------- sections
 
 
-def hands_free() -> tuple[bytes, str] | None:
+def hands_free() -> Audio | None:
     """audio-recorder-streamlit: click once, speak; it stops by itself after 1.5 s of quiet."""
     from audio_recorder_streamlit import audio_recorder
 
@@ -78,158 +76,194 @@ def hands_free() -> tuple[bytes, str] | None:
     if len(data) <= 44:  # an empty WAV header: the recorder captured nothing
         st.warning("The recorder received no sound. Check the microphone permission and try again.", icon=":material/mic_off:")
         return None
-    return data, "hands-free recording.wav"
+    return Audio.of(data, "hands-free recording.wav")
 
 
-model_name = model_choice()
-baseline = speaker_calibration(model_name)
-show_transcript = st.sidebar.toggle("Transcribe speech", value=True,
-                                    help="Offline speech recognition with Whisper tiny.en (English).")
-
-st.title("Analyze a voice recording")
-st.caption(
-    "Record in the browser or upload a file (WAV, FLAC, OGG, Opus, MP3, M4A/AAC, WebM; any sample rate "
-    "and channel count). Audio stays in memory for this session and is never written to disk."
-)
-
-mode = st.radio("Input", ["Record", "Hands-free", "Upload"], horizontal=True, label_visibility="collapsed")
-given: tuple[bytes, str] | None = None
-if mode == "Record":
-    recorded = st.audio_input("Record your voice, then stop to analyse it", sample_rate=16000)
-    given = (recorded.getvalue(), recorded.name) if recorded is not None else None
-elif mode == "Hands-free":
-    given = hands_free()
-else:
+def input_section() -> tuple[Audio | None, str]:
+    """(the audio to analyse, if any; the input mode: Record, Hands-free or Upload)."""
+    mode = st.radio("Input", ["Record", "Hands-free", "Upload"], horizontal=True, label_visibility="collapsed")
+    if mode == "Record":
+        recorded = st.audio_input("Record your voice, then stop to analyse it", sample_rate=16000)
+        return (Audio.of(recorded.getvalue(), recorded.name) if recorded is not None else None), mode
+    if mode == "Hands-free":
+        return hands_free(), mode
     uploaded = st.file_uploader("Upload an audio file", type=UPLOAD_TYPES)
-    given = (uploaded.getvalue(), uploaded.name) if uploaded is not None else None
+    return (Audio.of(uploaded.getvalue(), uploaded.name) if uploaded is not None else None), mode
 
-if given is None:
-    st.info("Speak for a few seconds (at least half a second) or upload a file to see its analysis. "
-            f"Recordings longer than {LONG_AUDIO_SECONDS:g} s get an emotion timeline.", icon=":material/info:")
-    st.stop()
 
-data, file_name = given
-try:
-    with st.spinner("Decoding and checking the audio…"):
-        clip, frames = analyse(data, file_name)
-except AudioError as exc:
-    st.error(escape_markdown(exc.message), icon=":material/error:")
-    st.stop()
+def checked(audio: Audio) -> tuple[Clip, dict]:
+    """The decoded, checked clip and its feature frames; an unusable file ends the page with why."""
+    try:
+        with st.spinner("Decoding and checking the audio…"):
+            return analyse(audio.digest, audio.name, audio.data)
+    except AudioError as exc:
+        st.error(escape_markdown(exc.message), icon=":material/error:")
+        st.stop()
 
-report = clip.report
-if mode != "Record":
-    st.audio(data)
 
-channels = {1: "mono", 2: "stereo"}.get(report.original_channels, f"{report.original_channels} channels")
-st.caption(
-    f"**{escape_markdown(file_name)}** · {report.container} {report.codec} · {report.original_sample_rate / 1000:g} kHz {channels}"
-    " → analysed as 16 kHz mono"
-)
-cols = st.columns(4)
-cols[0].metric("Duration", f"{report.duration_s:.2f} s")
-cols[1].metric("Peak", f"{report.peak_dbfs:.1f} dBFS", help="Loudest sample; 0 dBFS is full scale")
-cols[2].metric("Speech level", "—" if report.speech_dbfs is None else f"{report.speech_dbfs:.1f} dBFS",
-               help="RMS level inside the regions the voice activity detector marks as speech")
-cols[3].metric("Speech", f"{100 * report.speech_fraction:.0f} %", help="Share of the time with speech (Silero VAD)")
+def quality_section(audio: Audio, clip: Clip, player: bool) -> None:
+    """Format, levels and the quality warnings of the recording."""
+    report = clip.report
+    if player:
+        st.audio(audio.data)
+    channels = {1: "mono", 2: "stereo"}.get(report.original_channels, f"{report.original_channels} channels")
+    st.caption(
+        f"**{escape_markdown(audio.name)}** · {report.container} {report.codec} · {report.original_sample_rate / 1000:g} kHz {channels}"
+        " → analysed as 16 kHz mono"
+    )
+    cols = st.columns(4)
+    cols[0].metric("Duration", f"{report.duration_s:.2f} s")
+    cols[1].metric("Peak", f"{report.peak_dbfs:.1f} dBFS", help="Loudest sample; 0 dBFS is full scale")
+    cols[2].metric("Speech level", "—" if report.speech_dbfs is None else f"{report.speech_dbfs:.1f} dBFS",
+                   help="RMS level inside the regions the voice activity detector marks as speech")
+    cols[3].metric("Speech", f"{100 * report.speech_fraction:.0f} %", help="Share of the time with speech (Silero VAD)")
+    if report.warnings:
+        for warning in report.warnings:
+            st.warning(warning, icon=":material/warning:")
+    else:
+        st.success("Audio quality looks fine: no clipping, glitches, silence or level problems found.",
+                   icon=":material/check_circle:")
 
-if report.warnings:
-    for warning in report.warnings:
-        st.warning(warning, icon=":material/warning:")
-else:
-    st.success("Audio quality looks fine: no clipping, glitches, silence or level problems found.",
-               icon=":material/check_circle:")
 
-result: AnalysisResult | None = None
-probabilities: dict[str, float] | None = None
-segments: list[TimelineSegment] = []
-calibrated = False
-if model_name is not None:
+def emotion_section(audio: Audio, clip: Clip, model_name: str, own_voice: Audio | None) -> Prediction | None:
+    """The emotion (overall, for long audio) with its probabilities; None when the model failed."""
     long_audio = clip.duration > LONG_AUDIO_SECONDS and bool(clip.speech)
-    self_calibrate = False
-    if long_audio and baseline is None:
-        self_calibrate = st.toggle(
-            "Calibrate to this speaker using the whole recording", value=False,
+    self_normalise = False
+    if long_audio and own_voice is None:
+        self_normalise = st.toggle(
+            "Normalise to this speaker using the whole recording", value=False,
             help="Normalises each segment by the average of all segments of this recording (one speaker only). "
                  "It shows how emotion changes relative to the speaker's own average.")
     try:
         with st.spinner("Recognising the emotion…" if not long_audio else "Recognising the emotion in each speech segment…"):
-            probabilities, segments, calibrated = emotions(data, file_name, model_name, baseline, self_calibrate)
+            prediction = emotions(audio.digest, audio.name, model_name, own_voice.digest if own_voice else None, self_normalise,
+                                  _data=audio.data, _own_voice=own_voice)
     except SerError as exc:
         st.error(escape_markdown(exc.message), icon=":material/error:")
-    else:
-        emotion, confidence, uncertain = top_emotion(probabilities)
-        left, right = st.columns([1, 2])
-        with left:
-            st.metric("Emotion" if not segments else "Overall emotion",
-                      emotion.capitalize() if not uncertain else f"{emotion.capitalize()}?",
-                      f"{100 * confidence:.0f} % confidence", delta_color="off", delta_arrow="off")
-            if uncertain:
-                second = sorted(probabilities, key=probabilities.get)[-2]
-                st.info(f"Uncertain: the model is not confident; {emotion} and {second} are the closest.", icon=":material/help:")
-            how = " Averaged over the speech segments below, weighted by length." if segments else ""
-            who = (" Calibrated to your voice (speaker baseline)." if baseline else
-                   " Calibrated to this recording's speaker." if calibrated else "")
-            st.caption(f"Model: {model_name}.{how}{who} Probabilities are calibrated on speakers the model never heard.")
-        with right:
-            st.plotly_chart(probability_figure(probabilities), width="stretch", theme=None)
+        return None
+    probabilities, emotion, confidence = prediction.probabilities, prediction.emotion, prediction.confidence
+    summary, chart = st.columns([1, 2])
+    with summary:
+        st.metric("Emotion" if not prediction.segments else "Overall emotion",
+                  emotion.capitalize() if not prediction.uncertain else f"{emotion.capitalize()}?",
+                  f"{100 * confidence:.0f} % confidence", delta_color="off", delta_arrow="off")
+        if prediction.uncertain:
+            second = sorted(probabilities, key=probabilities.get)[-2]
+            st.info(f"Uncertain: the model is not confident; {emotion} and {second} are the closest.", icon=":material/help:")
+        how = " Averaged over the speech segments below, weighted by length." if prediction.segments else ""
+        who = (" Normalised to your voice (speaker normalisation)." if own_voice else
+               " Normalised to this recording's speaker." if prediction.speaker_normalised else "")
+        st.caption(f"Model: {model_name}.{how}{who} Probabilities are calibrated on speakers the model never heard.")
+    with chart:
+        st.plotly_chart(probability_figure(probabilities), width="stretch", theme=None)
+    return prediction
 
-transcript = transcribed(data, file_name) if show_transcript and clip.speech else None
-if model_name is not None and probabilities is not None:
-    if transcript is not None and segments:
-        segments = with_text(segments, transcript.text_between)
-    result = AnalysisResult(file_name, model_name, probabilities, report, calibrated, segments,
-                            transcript.text if transcript is not None else None)
-    if segments:
-        st.subheader("Emotion timeline")
-        st.markdown(summarize(segments))
-        event = st.plotly_chart(timeline_figure(segments, clip.duration), width="stretch", theme=None,
-                                on_select="rerun", selection_mode="points", key=f"timeline-{file_name}-{len(data)}")
-        picked = sorted({p["point_index"] for p in event.selection.points}) if event and event.selection.points else []
-        if picked and picked[0] < len(segments):
-            chosen = segments[picked[0]]
-            a, b = st.columns([1, 2])
-            a.markdown(f"**{chosen.start:.1f}–{chosen.end:.1f} s · {chosen.emotion}{'?' if chosen.uncertain else ''}** "
+
+def transcribed(audio: Audio) -> Transcript | None:
+    try:
+        with st.spinner("Transcribing…"):
+            return transcript_of(audio.digest, audio.name, audio.data)
+    except SerError as exc:
+        st.warning(f"No transcript: {escape_markdown(exc.message)}", icon=":material/warning:")
+        return None
+
+
+def timeline_section(segments: tuple[TimelineSegment, ...], clip: Clip, audio: Audio) -> None:
+    """The emotion timeline of long audio: summary, clickable chart, the picked segment and all segments."""
+    st.subheader("Emotion timeline")
+    st.markdown(summarize(segments))
+    event = st.plotly_chart(timeline_figure(segments, clip.duration), width="stretch", theme=None,
+                            on_select="rerun", selection_mode="points", key=f"timeline-{audio.name}-{len(audio.data)}")
+    picked = sorted({p["point_index"] for p in event.selection.points}) if event and event.selection.points else []
+    if picked and picked[0] < len(segments):
+        chosen = segments[picked[0]]
+        words, chart = st.columns([1, 2])
+        words.markdown(f"**{chosen.start:.1f}–{chosen.end:.1f} s · {chosen.emotion}{'?' if chosen.uncertain else ''}** "
                        f"({100 * chosen.confidence:.0f} %)")
-            if chosen.text:
-                a.markdown(f"> {chosen.text}")
-            a.audio(clip.samples[int(chosen.start * clip.sample_rate):int(chosen.end * clip.sample_rate)],
+        if chosen.text:
+            words.markdown(f"> {chosen.text}")
+        words.audio(clip.samples[int(chosen.start * clip.sample_rate):int(chosen.end * clip.sample_rate)],
                     sample_rate=clip.sample_rate)
-            b.plotly_chart(probability_figure(chosen.probabilities, title="This segment"), width="stretch", theme=None)
-        else:
-            st.caption("Click a segment to see its probabilities, words and audio; hover for a quick look.")
-        with st.expander(f"All {len(segments)} segments"):
-            st.dataframe(
-                [{"start (s)": s.start, "end (s)": s.end, "emotion": s.emotion + ("?" if s.uncertain else ""),
-                  "confidence": s.confidence, "said": s.text} for s in segments],
-                column_config={"confidence": st.column_config.ProgressColumn("confidence", min_value=0, max_value=1,
-                                                                             format="percent")},
-                hide_index=True, width="stretch",
-            )
+        chart.plotly_chart(probability_figure(chosen.probabilities, title="This segment"), width="stretch", theme=None)
+    else:
+        st.caption("Click a segment to see its probabilities, words and audio; hover for a quick look.")
+    with st.expander(f"All {len(segments)} segments"):
+        st.dataframe(
+            [{"start (s)": s.start, "end (s)": s.end, "emotion": s.emotion + ("?" if s.uncertain else ""),
+              "confidence": s.confidence, "said": s.text} for s in segments],
+            column_config={"confidence": st.column_config.ProgressColumn("confidence", min_value=0, max_value=1,
+                                                                         format="percent")},
+            hide_index=True, width="stretch",
+        )
 
-if transcript is not None:
+
+def transcript_section(transcript: Transcript) -> None:
     st.subheader("Transcript")
     if transcript.text:
         st.markdown(f"> {transcript.text}")
     else:
         st.caption("No words were recognised.")
 
-if result is not None:
+
+def download_section(result: Prediction, file_name: str) -> None:
     stem = file_name.rsplit(".", 1)[0] or "recording"
-    a, b, _ = st.columns([1, 1, 3])
-    a.download_button("Download JSON", result.to_json(), f"{stem}-emotions.json", "application/json",
-                      icon=":material/download:", width="stretch")
-    b.download_button("Download CSV", result.to_csv(), f"{stem}-emotions.csv", "text/csv",
-                      icon=":material/download:", width="stretch")
+    as_json, as_csv, _ = st.columns([1, 1, 3])
+    as_json.download_button("Download JSON", result.to_json(), f"{stem}-emotions.json", "application/json",
+                            icon=":material/download:", width="stretch")
+    as_csv.download_button("Download CSV", result.to_csv(), f"{stem}-emotions.csv", "text/csv",
+                           icon=":material/download:", width="stretch")
 
-wave_tab, mel_tab, mfcc_tab, chroma_tab = st.tabs(["Waveform", "Spectrogram", "MFCC", "Chroma"])
-with wave_tab:
-    st.plotly_chart(waveform_figure(clip.samples, clip.sample_rate), width="stretch", theme=None)
-with mel_tab:
-    st.plotly_chart(log_mel_figure(frames["log_mel"], VIEW_CONFIG), width="stretch", theme=None)
-with mfcc_tab:
-    st.plotly_chart(mfcc_figure(frames["mfcc"], VIEW_CONFIG), width="stretch", theme=None)
-with chroma_tab:
-    st.plotly_chart(chroma_figure(frames["chroma"], VIEW_CONFIG), width="stretch", theme=None)
 
-with st.expander("Full quality report"):
-    st.json(report.to_dict())
+def feature_views(clip: Clip, frames: dict) -> None:
+    wave_tab, mel_tab, mfcc_tab, chroma_tab = st.tabs(["Waveform", "Spectrogram", "MFCC", "Chroma"])
+    with wave_tab:
+        st.plotly_chart(waveform_figure(clip.samples, clip.sample_rate), width="stretch", theme=None)
+    with mel_tab:
+        st.plotly_chart(log_mel_figure(frames["log_mel"], VIEW_CONFIG), width="stretch", theme=None)
+    with mfcc_tab:
+        st.plotly_chart(mfcc_figure(frames["mfcc"], VIEW_CONFIG), width="stretch", theme=None)
+    with chroma_tab:
+        st.plotly_chart(chroma_figure(frames["chroma"], VIEW_CONFIG), width="stretch", theme=None)
+
+
+# --------------------------------------------------------------------------- the page
+
+
+def main() -> None:
+    model_name = model_choice()
+    own_voice = speaker_norm_recording(model_name)
+    show_transcript = st.sidebar.toggle("Transcribe speech", value=True,
+                                        help="Offline speech recognition with Whisper tiny.en (English).")
+    st.title("Analyze a voice recording")
+    st.caption(
+        "Record in the browser or upload a file (WAV, FLAC, OGG, Opus, MP3, M4A/AAC, WebM; any sample rate "
+        "and channel count). Audio stays in memory for this session and is never written to disk."
+    )
+    audio, mode = input_section()
+    if audio is None:
+        st.info("Speak for a few seconds (at least half a second) or upload a file to see its analysis. "
+                f"Recordings longer than {LONG_AUDIO_SECONDS:g} s get an emotion timeline.", icon=":material/info:")
+        st.stop()
+
+    clip, frames = checked(audio)
+    quality_section(audio, clip, player=mode != "Record")
+    prediction = emotion_section(audio, clip, model_name, own_voice) if model_name is not None else None
+    transcript = transcribed(audio) if show_transcript and clip.speech else None
+    result = None
+    if prediction is not None:
+        segments = prediction.segments
+        if transcript is not None and segments:
+            segments = tuple(with_text(segments, transcript.text_between))
+        result = replace(prediction, model=model_name, segments=segments, transcript=transcript.text if transcript is not None else None)
+        if segments:
+            timeline_section(segments, clip, audio)
+    if transcript is not None:
+        transcript_section(transcript)
+    if result is not None:
+        download_section(result, audio.name)
+    feature_views(clip, frames)
+    with st.expander("Full quality report"):
+        st.json(clip.report.to_dict())
+
+
+main()

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages.common import UPLOAD_TYPES, baseline_vector, model_choice, predictor, speaker_calibration
-from ser.batch import classify, expand, records, to_csv
+from pages.common import UPLOAD_TYPES, model_choice, predictor, speaker_mean_of, speaker_norm_recording
+from ser.analysis.batch import classify, expand, records, to_csv
 from ser.errors import SerError
 from ser.markup import escape_markdown
 
 model_name = model_choice()
-baseline = speaker_calibration(model_name)
+own_voice = speaker_norm_recording(model_name)
 
 st.title("Batch")
 st.caption("Classify many recordings at once. Drop audio files or zip archives of them; every file gets a row, "
@@ -26,13 +26,13 @@ if model_name is None:
 items, skipped = expand([(u.name, u.getvalue()) for u in uploads])
 st.caption(f"{len(items)} audio file{'s' if len(items) != 1 else ''} to classify"
            + (f", {len(skipped)} skipped" if skipped else "") + f" · model **{model_name}**"
-           + (" · calibrated to your voice" if baseline else ""))
+           + (" · normalised to your voice" if own_voice else ""))
 
-key = (tuple((u.name, u.file_id) for u in uploads), model_name, baseline[1] if baseline else None)
+key = (tuple((u.name, u.file_id) for u in uploads), model_name, own_voice.digest if own_voice else None)
 if st.session_state.get("batch_key") != key:
     try:
         model = predictor(model_name)
-        vector = baseline_vector(*baseline, model_name) if baseline else None
+        speaker_mean = speaker_mean_of(own_voice, model_name) if own_voice else None
     except SerError as exc:
         st.error(escape_markdown(exc.message), icon=":material/error:")
         st.stop()
@@ -41,7 +41,7 @@ if st.session_state.get("batch_key") != key:
     def progress(done: int, total: int, name: str) -> None:
         bar.progress(done / total, text=f"{done} of {total} · {name}")
 
-    rows = classify(items, model, vector, on_progress=progress)
+    rows = classify(items, model, speaker_mean, on_progress=progress)
     bar.empty()
     st.session_state["batch_key"], st.session_state["batch_rows"] = key, rows + skipped
 rows = st.session_state["batch_rows"]

@@ -1,19 +1,39 @@
-"""What several pages share: the model picker, cached models and the speaker baseline (UI only)."""
+"""What several pages share: the model picker, cached models and speaker normalisation (UI only)."""
 
 from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
 
 import numpy as np
 import streamlit as st
 
-from ser.artifacts import ModelError, default_model_name, headline, list_models, models_dir
-from ser.batch import AUDIO_SUFFIXES
-from ser.checks import load_clip
+from ser.analysis.batch import AUDIO_SUFFIXES
+from ser.analysis.timeline import cut, speech_windows
+from ser.audio.clip import load_clip
 from ser.errors import SerError
+from ser.evaluation import protocols
 from ser.markup import escape_markdown
-from ser.predictor import Predictor, shared
-from ser.timeline import cut, speech_windows
+from ser.models.artifacts import ModelError, default_model_name, headline, list_models, models_dir, read_json
+from ser.models.predictor import Predictor, shared
 
 UPLOAD_TYPES = sorted(s.lstrip(".") for s in AUDIO_SUFFIXES)
+
+
+@dataclass(frozen=True)
+class Audio:
+    """A recorded or uploaded file, hashed once per rerun. Streamlit hashes every ``bytes`` argument of
+    a cached function in full on every rerun (about 0.4 s per call for a 1-hour WAV), so cached
+    functions take ``digest`` as their key and the bytes as an argument whose name starts with an
+    underscore, which ``st.cache_*`` does not hash."""
+
+    data: bytes
+    name: str
+    digest: str
+
+    @classmethod
+    def of(cls, data: bytes, name: str) -> Audio:
+        return cls(data, name, hashlib.sha256(data).hexdigest())
 
 
 @st.cache_resource(show_spinner="Loading the emotion model…")
@@ -22,12 +42,16 @@ def predictor(name: str) -> Predictor:
     return shared(name)
 
 
+def speaker_mean_of(audio: Audio, model: str) -> np.ndarray:
+    """A speaker's mean from a neutral recording: the mean model input over its speech windows."""
+    return _speaker_mean(audio.digest, audio.name, model, _data=audio.data)
+
+
 @st.cache_data(max_entries=16, show_spinner=False)
-def baseline_vector(data: bytes, name: str, model: str) -> np.ndarray:
-    """A speaker baseline from a neutral recording: the mean model input over its speech windows."""
-    clip = load_clip(data, name=name)
+def _speaker_mean(digest: str, name: str, model: str, _data: bytes) -> np.ndarray:
+    clip = load_clip(_data, name=name)
     windows = speech_windows(clip.speech, clip.sample_rate, len(clip.samples)) or [(0.0, clip.duration)]
-    return predictor(model).baseline(cut(clip.samples, clip.sample_rate, windows))
+    return predictor(model).speaker_mean(cut(clip.samples, clip.sample_rate, windows))
 
 
 def model_choice() -> str | None:
@@ -59,40 +83,61 @@ def model_choice() -> str | None:
     return chosen
 
 
-def speaker_calibration(model: str | None) -> tuple[bytes, str] | None:
-    """Sidebar: a neutral baseline recording, kept for the whole session (across pages)."""
-    box = st.sidebar.expander("Speaker calibration", icon=":material/record_voice_over:",
-                              expanded="baseline" in st.session_state)
-    stored = st.session_state.get("baseline")
+def speaker_norm_recording(model: str | None) -> Audio | None:
+    """Sidebar: a neutral recording of the user for speaker normalisation, kept for the whole session (across pages)."""
+    box = st.sidebar.expander("Speaker normalisation", icon=":material/record_voice_over:",
+                              expanded="speaker_norm" in st.session_state)
+    stored = st.session_state.get("speaker_norm")
     if stored:
-        box.success(f"Calibrated to your voice with **{escape_markdown(stored['name'])}** ({stored['seconds']:.0f} s).",
+        box.success(f"Normalised to your voice with **{escape_markdown(stored['name'])}** ({stored['seconds']:.0f} s).",
                     icon=":material/check_circle:")
-        if box.button("Forget the baseline", icon=":material/delete:"):
-            del st.session_state["baseline"]
+        if box.button("Forget this recording", icon=":material/delete:"):
+            del st.session_state["speaker_norm"]
             st.rerun()
-        return stored["data"], stored["name"]
-    box.caption(
-        "Record 20–40 s of yourself speaking calmly about anything. Predictions are then made relative "
-        "to your own voice. Measured on RAVDESS actors: about 37 s of a speaker raised the default "
-        "model's accuracy from 71 % to 75 %; about 11 s did not help."
-    )
-    given = box.audio_input("Neutral baseline", sample_rate=16000, key="baseline_input")
+        return stored["audio"]
+    box.caption("Record 20–40 s of yourself speaking calmly about anything. Predictions are then made relative "
+                "to your own voice." + speaker_norm_effect())
+    given = box.audio_input("Neutral recording", sample_rate=16000, key="speaker_norm_input")
     if given is None:
-        given = box.file_uploader("…or upload one", type=UPLOAD_TYPES, key="baseline_upload")
+        given = box.file_uploader("…or upload one", type=UPLOAD_TYPES, key="speaker_norm_upload")
     if given is None:
         return None
-    data = given.getvalue()
+    audio = Audio.of(given.getvalue(), given.name)
     try:
-        clip = load_clip(data, name=given.name)
+        clip = load_clip(audio.data, name=audio.name)
         if model is not None:
-            baseline_vector(data, given.name, model)
+            speaker_mean_of(audio, model)
     except SerError as exc:
         box.error(escape_markdown(exc.message), icon=":material/error:")
         return None
     if clip.duration < 5:
-        box.warning(f"Only {clip.duration:.1f} s: record at least 20 s for a useful baseline.", icon=":material/warning:")
+        box.warning(f"Only {clip.duration:.1f} s: record at least 20 s for useful speaker normalisation.", icon=":material/warning:")
         return None
-    st.session_state["baseline"] = {"name": given.name, "data": data, "seconds": clip.duration}
+    st.session_state["speaker_norm"] = {"name": audio.name, "audio": audio, "seconds": clip.duration}
     st.rerun()
 
 
+
+
+def speaker_norm_effect() -> str:
+    """What speaker normalisation did for the default model, from its stored metrics.json (empty when not stored)."""
+    try:
+        folder = models_dir() / default_model_name()
+        metrics = read_json(folder / "metrics.json")
+    except ModelError:
+        return ""
+    figure = {clips: protocols.figure(metrics, protocols.HEADLINE_PROTOCOL, protocols.variant_name(clips), "accuracy")
+              for clips in protocols.SPEAKER_NORM_CLIPS}
+    alone = protocols.figure(metrics, protocols.HEADLINE_PROTOCOL, "none", "accuracy")
+    if alone is None or any(v is None for v in figure.values()):
+        return ""
+    few, many = protocols.SPEAKER_NORM_CLIPS[0], protocols.SPEAKER_NORM_CLIPS[-1]
+
+    def effect(clips: int) -> str:
+        after = figure[clips]
+        if round(100 * after) <= round(100 * alone):
+            return "did not help"
+        return f"raised the default model's accuracy from {100 * alone:.0f} % to {100 * after:.0f} %"
+
+    return (f" Measured on RAVDESS actors: about {protocols.SPEAKER_NORM_SECONDS[many]:.0f} s of a speaker {effect(many)}; "
+            f"about {protocols.SPEAKER_NORM_SECONDS[few]:.0f} s {effect(few)}.")

@@ -1,4 +1,7 @@
-"""Compare models: stored speaker-independent figures, confusion matrices, training curves and model cards."""
+"""Compare models: stored speaker-independent figures, confusion matrices, training curves and model cards.
+
+Read from ``main`` down: one function per tab (and per section of the Overview tab).
+"""
 
 from __future__ import annotations
 
@@ -7,10 +10,11 @@ from pathlib import Path
 
 import streamlit as st
 
-from ser import model_report as mr
-from ser.artifacts import models_dir
+from ser.evaluation import protocols as vocabulary
 from ser.markup import escape_markdown
-from ser.report_plots import confusion_figure, fold_figure, headline_figure, history_figure, per_class_f1_figure
+from ser.models.artifacts import models_dir
+from ser.reports import model_report as mr
+from ser.reports.charts import confusion_figure, fold_figure, headline_figure, history_figure, per_class_f1_figure
 
 PERCENT = st.column_config.NumberColumn(format="%.1f %%")
 MODEL = st.column_config.TextColumn("model", help="★ the default model, used by Analyze")
@@ -34,38 +38,30 @@ def percent_columns(table, skip=()) -> dict:
             ("size (MB)", "3 s clip (ms)", "ECE (pooled)", "ECE (fold mean)", "NLL (pooled)", "temperature", "training (min)")}
 
 
-st.title("Compare models")
-st.caption(
-    f"Everything below is read from the files each model stored in `{models_dir().name}/<name>/` when it was trained "
-    "and evaluated; nothing is recomputed. All figures are **speaker-independent**: no test speaker was heard in training."
-)
+def how_models_are_tested(models: list[mr.ModelReport], protocol_names: list[str]) -> None:
+    with st.expander("How the models are tested (protocols and chance level)", icon=":material/school:"):
+        for protocol in protocol_names:
+            st.markdown(f"- **{escape_markdown(mr.protocol_title(models, protocol))}**: {escape_markdown(mr.protocol_description(models, protocol))}")
+        st.markdown(
+            "- **UAR** (unweighted average recall) averages the recall of each class, so a model cannot score by favouring "
+            "the largest class; **macro-F1** averages each class's F1. Fold figures are means over folds.\n"
+            "- **ECE** (expected calibration error, 15 bins, all folds' predictions pooled): how far the stated confidence "
+            "is from the actual accuracy; 0 is perfect. Probabilities are temperature-scaled on speakers held out of each "
+            f"training fold.\n- {vocabulary.VARIANT_MEANING}"
+        )
 
-models, unreadable = reports(str(models_dir()), mr.models_signature(models_dir()))
-for message in unreadable:
-    st.warning(escape_markdown(message), icon=":material/warning:")
-if not models:
-    st.info("No trained model is installed in `models/`. Train one with `ser train whisper_head --data ../shared/data/corpora`.",
-            icon=":material/info:")
-    st.stop()
 
-by_label = {m.label: m for m in models}
-default = next((m for m in models if m.is_default), None)
-protocol_names = mr.protocols(models)
-
-with st.expander("How the models are tested (protocols and chance level)", icon=":material/school:"):
+def chance_note(models: list[mr.ModelReport], protocol_names: list[str]) -> str:
+    """Classes and chance level of each protocol, from the stored labels: "RAVDESS 6-fold: 8 classes, chance 12.5 %. …"."""
+    parts = []
     for protocol in protocol_names:
-        st.markdown(f"- **{escape_markdown(mr.protocol_title(models, protocol))}**: {escape_markdown(mr.protocol_description(models, protocol))}")
-    st.markdown(
-        "- **UAR** (unweighted average recall) averages the recall of each class, so a model cannot score by favouring "
-        "the largest class; **macro-F1** averages each class's F1. Fold figures are means over folds.\n"
-        "- **ECE** (expected calibration error, 15 bins, all folds' predictions pooled): how far the stated confidence "
-        "is from the actual accuracy; 0 is perfect. Probabilities are temperature-scaled on speakers held out of each "
-        f"training fold.\n- {mr.VARIANT_MEANING}"
-    )
+        labels = mr.protocol_labels(models, protocol)
+        if labels:
+            parts.append(f"{mr.protocol_title(models, protocol)}: {len(labels)} classes, chance {100 * vocabulary.chance(labels):.1f} %.")
+    return " ".join(parts)
 
-overview_tab, confusion_tab, curves_tab, cards_tab = st.tabs(["Overview", "Confusion matrices", "Training curves", "Model cards"])
 
-with overview_tab:
+def overview_section(models: list[mr.ModelReport], protocol_names: list[str]) -> None:
     metric = st.radio("Figure", ["UAR", "accuracy", "macro-F1"], horizontal=True, key="headline_metric",
                       help="UAR: unweighted average recall (mean of the per-class recalls).")
     key = {"UAR": "uar", "accuracy": "accuracy", "macro-F1": "macro_f1"}[metric]
@@ -84,14 +80,18 @@ with overview_tab:
             "training (min)": st.column_config.NumberColumn(format="%.1f", help="All protocols and the final fits"),
         },
     )
-    st.caption("★ default model (the one Analyze uses). RAVDESS: 6 folds by actor, 8 classes, chance 12.5 %. TESS LOSO, "
-               "R→T and T→R: 7 classes, chance 14.3 %. An empty cell: the model was not evaluated that way.")
+    st.caption(f"★ default model (the one Analyze uses). {chance_note(models, protocol_names)} "
+               "An empty cell: the model was not evaluated that way.")
 
+
+def protocol_detail_section(models: list[mr.ModelReport], protocol_names: list[str], default: mr.ModelReport | None) -> str:
+    """One protocol and scoring in detail: table, spread over folds, F1 per emotion. Returns the protocol shown."""
     st.subheader("One protocol in detail")
-    left, right = st.columns(2)
-    protocol = left.selectbox("Protocol", protocol_names, format_func=lambda p: mr.protocol_title(models, p), key="detail_protocol")
-    variant_names = mr.variants(models, protocol)
-    variant = right.selectbox("Scoring", variant_names, format_func=lambda v: mr.VARIANT_TITLES.get(v, v), key="detail_variant")
+    protocol_column, scoring_column = st.columns(2)
+    protocol = protocol_column.selectbox("Protocol", protocol_names, format_func=lambda p: mr.protocol_title(models, p),
+                                         key="detail_protocol")
+    variant = scoring_column.selectbox("Scoring", mr.variants(models, protocol), format_func=lambda v: vocabulary.VARIANT_TITLES.get(v, v),
+                                       key="detail_variant")
     labels = mr.protocol_labels(models, protocol)
     st.caption(escape_markdown(mr.protocol_description(models, protocol)))
     detail = mr.protocol_table(models, protocol, variant)
@@ -102,28 +102,34 @@ with overview_tab:
     st.caption("Means over folds with their standard deviation (±); F1 per emotion and ECE/NLL over all folds' predictions pooled.")
     spread, f1 = st.columns([2, 3])
     with spread:
-        st.plotly_chart(fold_figure(mr.fold_figures(models, protocol, variant), mr.chance(labels),
+        st.plotly_chart(fold_figure(mr.fold_figures(models, protocol, variant), vocabulary.chance(labels),
                                     default=default.label if default else None), width="stretch", theme=None)
     with f1:
         st.plotly_chart(per_class_f1_figure(*mr.per_class_f1(models, protocol, variant)), width="stretch", theme=None)
+    return protocol
 
-    st.subheader("Calibration")
+
+def calibration_section(models: list[mr.ModelReport], protocol: str) -> None:
+    st.subheader("Calibration and speaker normalisation")
     calibration = mr.calibration_table(models, protocol)
     st.dataframe(calibration, hide_index=True, width="stretch",
                  column_config={**percent_columns(calibration), "model": MODEL, "temperature": st.column_config.NumberColumn(format="%.2f"),
                                 "ECE (pooled)": st.column_config.NumberColumn(format="%.3f"),
                                 "NLL (pooled)": st.column_config.NumberColumn(format="%.2f")})
     st.caption("Probability calibration: the shipped model's temperature, and ECE and negative log-likelihood without "
-               "speaker calibration (lower is better). Speaker calibration: accuracy and UAR with K clips of each test "
-               "speaker used as its baseline.")
+               "speaker normalisation (lower is better). Speaker normalisation: accuracy and UAR with K clips of each test "
+               "speaker giving its mean.")
 
-with confusion_tab:
-    c1, c2, c3 = st.columns(3)
-    protocol = c1.selectbox("Protocol", protocol_names, format_func=lambda p: mr.protocol_title(models, p), key="cm_protocol")
-    variant = c2.selectbox("Scoring", mr.variants(models, protocol), format_func=lambda v: mr.VARIANT_TITLES.get(v, v), key="cm_variant")
+
+def confusion_tab(models: list[mr.ModelReport], protocol_names: list[str]) -> None:
+    by_label = {m.label: m for m in models}
+    protocol_column, scoring_column, fold_column = st.columns(3)
+    protocol = protocol_column.selectbox("Protocol", protocol_names, format_func=lambda p: mr.protocol_title(models, p), key="cm_protocol")
+    variant = scoring_column.selectbox("Scoring", mr.variants(models, protocol), format_func=lambda v: vocabulary.VARIANT_TITLES.get(v, v),
+                                       key="cm_variant")
     with_protocol = [m for m in models if mr.confusion_matrix(m, protocol, variant) is not None]
     folds = ["all folds summed"] + (mr.fold_names(with_protocol[0], protocol) if with_protocol else [])
-    fold_name = c3.selectbox("Folds", folds, key="cm_fold") if len(folds) > 2 else folds[0]
+    fold_name = fold_column.selectbox("Folds", folds, key="cm_fold") if len(folds) > 2 else folds[0]
     fold = None if fold_name == folds[0] else folds.index(fold_name) - 1
     chosen = st.multiselect("Models", [m.label for m in with_protocol],
                             default=[m.label for m in with_protocol[:2]], key="cm_models")
@@ -146,40 +152,43 @@ with confusion_tab:
             title = f"{html.escape(label)} · {html.escape(confusion.scope)} · {n} clips · accuracy {100 * accuracy:.1f} %"
             st.plotly_chart(confusion_figure(confusion, normalised, title), width="stretch", theme=None)
 
-with curves_tab:
-    c1, c2, c3, c4 = st.columns([2, 2, 3, 3])
-    label = c1.selectbox("Model", [m.label for m in models], key="curve_model")
+
+def curves_tab(models: list[mr.ModelReport]) -> None:
+    by_label = {m.label: m for m in models}
+    model_column, fits_column, fold_column, variant_column = st.columns([2, 2, 3, 3])
+    label = model_column.selectbox("Model", [m.label for m in models], key="curve_model")
     model = by_label[label]
     history_names = mr.history_protocols(model)
     if not history_names:
         st.info(f"{escape_markdown(label)} stored no training history.", icon=":material/info:")
-    else:
-        protocol = c2.selectbox("Fits", history_names, key="curve_protocol",
-                                format_func=lambda p: "final fit (shipped)" if p == mr.FINAL else mr.protocol_title(models, p))
-        variant = c4.radio("Model variant", list(mr.HISTORY_VARIANTS), horizontal=True, key="curve_variant",
-                           format_func=lambda v: "plain" if v == "plain" else "speaker-calibrated")
-        curves = mr.training_curves(model, protocol, variant)
-        names = [c.title for c in curves]
-        shown = curves
-        if len(curves) > 1:
-            pick = c3.selectbox("Fold", ["all folds"] + names, key="curve_fold")
-            shown = curves if pick == "all folds" else [curves[names.index(pick)]]
-        title = html.escape(f"{label} · {'final fit on all clips' if protocol == mr.FINAL else mr.protocol_title(models, protocol)}")
-        st.plotly_chart(history_figure(shown, title), width="stretch", theme=None)
-        st.caption(
-            "Solid: validation speakers (held out of the training fold; never the test speakers); dotted: the training split; "
-            "one colour per fold. Keras models stop early once the validation loss stops improving and keep their best "
-            "weights (the dashed line marks the lowest validation loss of a single fit); scikit-learn models are fitted "
-            "in one step, so they show one point."
-        )
+        return
+    protocol = fits_column.selectbox("Fits", history_names, key="curve_protocol",
+                                     format_func=lambda p: "final fit (shipped)" if p == mr.FINAL else mr.protocol_title(models, p))
+    variant = variant_column.radio("Model variant", list(mr.HISTORY_VARIANTS), horizontal=True, key="curve_variant",
+                                   format_func=lambda v: "plain" if v == "plain" else "speaker-normalised")
+    curves = mr.training_curves(model, protocol, variant)
+    names = [c.title for c in curves]
+    shown = curves
+    if len(curves) > 1:
+        pick = fold_column.selectbox("Fold", ["all folds"] + names, key="curve_fold")
+        shown = curves if pick == "all folds" else [curves[names.index(pick)]]
+    title = html.escape(f"{label} · {'final fit on all clips' if protocol == mr.FINAL else mr.protocol_title(models, protocol)}")
+    st.plotly_chart(history_figure(shown, title), width="stretch", theme=None)
+    st.caption(
+        "Solid: validation speakers (held out of the training fold; never the test speakers); dotted: the training split; "
+        "one colour per fold. Keras models stop early once the validation loss stops improving and keep their best "
+        "weights (the dashed line marks the lowest validation loss of a single fit); scikit-learn models are fitted "
+        "in one step, so they show one point."
+    )
 
-with cards_tab:
+
+def cards_tab(models: list[mr.ModelReport]) -> None:
     for model in models:
         with st.expander(f"{escape_markdown(model.label)}{' · default model' if model.is_default else ''}", expanded=model.is_default,
                          icon=":material/star:" if model.is_default else ":material/neurology:"):
             cols = st.columns(4)
-            acc = mr.figure(model, "ravdess_6fold", "none", "accuracy")
-            uar = mr.figure(model, "ravdess_6fold", "none", "uar")
+            acc = mr.figure(model, vocabulary.HEADLINE_PROTOCOL, "none", "accuracy")
+            uar = mr.figure(model, vocabulary.HEADLINE_PROTOCOL, "none", "uar")
             cols[0].metric("RAVDESS accuracy", "–" if acc is None else f"{100 * acc:.1f} %")
             cols[1].metric("RAVDESS UAR", "–" if uar is None else f"{100 * uar:.1f} %")
             cols[2].metric("Parameters", f"{model.meta['parameters']:,}" if "parameters" in model.meta else "–")
@@ -188,3 +197,36 @@ with cards_tab:
             st.markdown("\n".join(f"- **{field}**: {card_value(field, value)}" for field, value in mr.model_card(model)))
             for problem in model.problems:
                 st.warning(escape_markdown(problem), icon=":material/warning:")
+
+
+def main() -> None:
+    st.title("Compare models")
+    st.caption(
+        f"Everything below is read from the files each model stored in `{models_dir().name}/<name>/` when it was trained "
+        "and evaluated; nothing is recomputed. All figures are **speaker-independent**: no test speaker was heard in training."
+    )
+    models, unreadable = reports(str(models_dir()), mr.models_signature(models_dir()))
+    for message in unreadable:
+        st.warning(escape_markdown(message), icon=":material/warning:")
+    if not models:
+        st.info("No trained model is installed in `models/`. Train one with `ser train whisper_head --data ../shared/data/corpora`.",
+                icon=":material/info:")
+        st.stop()
+    default = next((m for m in models if m.is_default), None)
+    protocol_names = mr.protocols(models)
+    how_models_are_tested(models, protocol_names)
+
+    overview, confusion, curves, cards = st.tabs(["Overview", "Confusion matrices", "Training curves", "Model cards"])
+    with overview:
+        overview_section(models, protocol_names)
+        protocol = protocol_detail_section(models, protocol_names, default)
+        calibration_section(models, protocol)
+    with confusion:
+        confusion_tab(models, protocol_names)
+    with curves:
+        curves_tab(models)
+    with cards:
+        cards_tab(models)
+
+
+main()

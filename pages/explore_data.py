@@ -8,14 +8,14 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from ser import explore
-from ser.audio import decode
-from ser.corpora import Row
+from ser.audio.decode import decode
+from ser.audio.features import FeatureConfig, extract_frames
+from ser.data.corpora import Row
 from ser.errors import AudioError, CorpusError
-from ser.features import FeatureConfig, extract_frames
 from ser.markup import escape_markdown
-from ser.plots import chroma_figure, log_mel_figure, waveform_figure
-from ser.report_plots import class_figure, example_figure, feature_figure, speaker_figure
+from ser.reports import explore
+from ser.reports.audio_plots import chroma_figure, log_mel_figure, waveform_figure
+from ser.reports.charts import class_figure, example_figure, feature_figure, speaker_figure
 
 VIEW_CONFIG = FeatureConfig()
 VIEWS = ["Log-mel spectrogram", "Waveform", "Chroma"]

@@ -74,10 +74,10 @@ def bench_clip(runs: int = 50, model: str | None = None) -> dict[str, Any]:
     import librosa
 
     from ser import testing
-    from ser.audio import decode
-    from ser.checks import load_clip
-    from ser.predictor import Predictor
-    from ser.training import pad_batch
+    from ser.audio.clip import load_clip
+    from ser.audio.decode import decode
+    from ser.models.predictor import Predictor
+    from ser.models.training import pad_batch
 
     predictor = Predictor(model)
     fitted = predictor.loaded.fitted["plain"]
@@ -116,11 +116,11 @@ def bench_clip(runs: int = 50, model: str | None = None) -> dict[str, Any]:
 
 def bench_long(minutes: float = 10.0, model: str | None = None) -> dict[str, Any]:
     from ser import testing
-    from ser.checks import load_clip
-    from ser.predictor import Predictor
-    from ser.timeline import emotion_timeline, with_text
-    from ser.transcribe import transcribe
-    from ser.whisper import load_whisper
+    from ser.analysis.timeline import emotion_timeline, with_text
+    from ser.analysis.transcribe import transcribe
+    from ser.audio.clip import load_clip
+    from ser.audio.whisper import load_whisper
+    from ser.models.predictor import Predictor
 
     predictor = Predictor(model)
     load_whisper()
@@ -146,8 +146,8 @@ def bench_long(minutes: float = 10.0, model: str | None = None) -> dict[str, Any
 _COLD = """
 import time, json
 t0 = time.perf_counter()
-from ser.checks import load_clip
-from ser.predictor import Predictor
+from ser.audio.clip import load_clip
+from ser.models.predictor import Predictor
 from ser import testing
 t1 = time.perf_counter()
 p = Predictor({model!r})
@@ -195,16 +195,16 @@ def peak_kib():
 
 _ALL_MODELS = _PEAK + """
 import json
-from ser.artifacts import list_models
-from ser.predictor import Predictor
-from ser.whisper import load_whisper
+from ser.models.artifacts import list_models
+from ser.models.predictor import Predictor
+from ser.audio.whisper import load_whisper
 from ser import testing
 clip = testing.speech_like(3.0, seed=2)
 names = list_models()
 for name in names:
     Predictor(name).predict(clip)
 load_whisper()
-from ser.transcribe import transcribe
+from ser.analysis.transcribe import transcribe
 transcribe(clip)
 print(json.dumps({"models": names, "rss_kib": peak_kib()}))
 """
@@ -214,8 +214,8 @@ import json, tempfile, time
 from pathlib import Path
 import numpy as np, soundfile as sf
 from ser import testing
-from ser.checks import load_clip
-from ser.predictor import Predictor
+from ser.audio.clip import load_clip
+from ser.models.predictor import Predictor
 p = Predictor({model!r})
 block = testing.speech_with_pauses((3.0, 2.5, 4.0, 2.0), gap=0.7)
 with tempfile.TemporaryDirectory() as d:
@@ -226,7 +226,7 @@ with tempfile.TemporaryDirectory() as d:
     base = peak_kib()
     t = time.perf_counter()
     clip = load_clip(path)
-    from ser.timeline import emotion_timeline
+    from ser.analysis.timeline import emotion_timeline
     segments, _ = emotion_timeline(clip.samples, clip.sample_rate, clip.speech, p)
     wall = time.perf_counter() - t
 print(json.dumps({{"audio_s": clip.duration, "segments": len(segments), "wall_s": wall,
@@ -245,7 +245,7 @@ def bench_memory(model: str | None = None, hour: bool = True) -> dict[str, Any]:
 
 
 def bench_training(model: str | None = None) -> dict[str, Any]:
-    from ser.artifacts import read_json, resolve
+    from ser.models.artifacts import read_json, resolve
 
     meta = read_json(resolve(model) / "meta.json")
     return {"model": meta["name"], "train_seconds": meta.get("train_seconds"), "command": " ".join(meta.get("command", []))
@@ -328,15 +328,6 @@ MARKERS = ("<!-- ser:benchmark start (ser benchmark --write-readme) -->", "<!-- 
 
 def write_table(path: Path, table_md: str) -> None:
     """Replace the text between the benchmark markers of a markdown file with ``table_md``."""
-    from ser.errors import ConfigError
+    from ser.markup import write_between_markers
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
-    start, end = MARKERS
-    head, found, rest = text.partition(start)
-    _, found_end, tail = rest.partition(end)
-    if not found or not found_end:
-        raise ConfigError(f"{path} has no '{start}' ... '{end}' markers to write between")
-    path.write_text(head + start + "\n" + table_md + "\n" + end + tail, encoding="utf-8")
+    write_between_markers(path, [(MARKERS, table_md)])

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 from ser.errors import SerError
 
 if TYPE_CHECKING:
-    from ser.checks import QualityReport
+    from ser.analysis.result import Prediction
+    from ser.audio.checks import QualityReport
 
 
 class _Result(Protocol):
@@ -70,8 +71,8 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     predict.add_argument("paths", nargs="+", metavar="PATH", help="audio files in any supported format")
     predict.add_argument("--model", default=None, help="model name or folder (default: the shipped default model)")
-    predict.add_argument("--speaker-baseline", nargs="+", metavar="FILE", default=None,
-                         help="a few unlabeled clips of the same speaker (e.g. 10-30 s of speech) for speaker calibration")
+    predict.add_argument("--speaker-norm", nargs="+", metavar="FILE", default=None,
+                         help="a few unlabeled clips of the same speaker (e.g. 10-30 s of speech): normalise to this speaker")
     predict.add_argument("--json", action="store_true", help="print one JSON object per file and line")
     predict.set_defaults(handler=_predict)
 
@@ -98,7 +99,7 @@ def _build_parser() -> argparse.ArgumentParser:
                        help="frame hop in samples at 16 kHz, e.g. 160 = 10 ms (feature setting hop_length)")
     train.add_argument("--feature", action="append", default=[], metavar="KEY=VALUE",
                        help="override any feature setting of the recipe, e.g. --feature fmax=8000 --feature deltas=false "
-                       "(repeatable; see ser.features.FeatureConfig)")
+                       "(repeatable; see ser.audio.features.FeatureConfig)")
     train.set_defaults(handler=_train)
 
     evaluate = sub.add_parser("evaluate", help="re-run the evaluation protocol for installed models and print the comparison table")
@@ -111,7 +112,7 @@ def _build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--write-readme", default=None, metavar="FILE",
                           help="also write the table into FILE (e.g. models/README.md) between its <!-- ser:table ... --> markers")
     evaluate.add_argument("--choose-default", action="store_true",
-                          help="make the model with the best RAVDESS 6-fold UAR (no calibration) the default (models/DEFAULT)")
+                          help="make the model with the best RAVDESS 6-fold UAR (no speaker normalisation) the default (models/DEFAULT)")
     evaluate.set_defaults(handler=_evaluate)
 
     bench = sub.add_parser("benchmark", help="measure speed and memory; write JSON to benchmarks/results/ and a table")
@@ -161,20 +162,20 @@ def _benchmark(args: argparse.Namespace) -> int:
 
 
 def _recipes() -> list[str]:
-    from ser.zoo import PRESETS
+    from ser.models.zoo import PRESETS
 
     return list(PRESETS)
 
 
 def _protocols() -> list[str]:
-    from ser.evaluation import PROTOCOLS
+    from ser.evaluation.protocols import PROTOCOLS
 
     return list(PROTOCOLS)
 
 
 def _parse_protocols(text: str) -> list[str] | None:
     from ser.errors import ConfigError
-    from ser.evaluation import PROTOCOLS
+    from ser.evaluation.protocols import PROTOCOLS
 
     if text == "auto":
         return None
@@ -188,7 +189,7 @@ def _parse_protocols(text: str) -> list[str] | None:
 
 
 def _parse_labels(text: str):
-    from ser.labels import LabelSet
+    from ser.data.labels import LabelSet
 
     if text == "all":
         return LabelSet()
@@ -230,60 +231,40 @@ def _seconds(text: str) -> float:
 
 
 def _inspect(args: argparse.Namespace) -> int:
-    from ser.checks import Limits, load_clip
+    from ser.audio.clip import Limits, load_clip
 
     limits = Limits(min_seconds=args.min_seconds, max_seconds=args.max_seconds)
     return _for_each_file(args.paths, lambda path: load_clip(path, limits).report, _format_report, as_json=args.json)
 
 
 def _predict(args: argparse.Namespace) -> int:
-    from ser.checks import load_clip
-    from ser.predictor import Predictor
+    from ser.analysis.result import analyze_clip
+    from ser.audio.clip import load_clip
+    from ser.models.predictor import Predictor
 
     predictor = Predictor(args.model)
-    baseline = None
-    if args.speaker_baseline:
-        baseline = predictor.baseline([load_clip(p).samples for p in args.speaker_baseline])
+    speaker_mean = None
+    if args.speaker_norm:
+        speaker_mean = predictor.speaker_mean([load_clip(p).samples for p in args.speaker_norm])
 
-    def run(path: str) -> _Prediction:
-        clip = load_clip(path)
-        probabilities = predictor.predict(clip.samples, baseline)
-        return _Prediction(predictor.name, probabilities, clip.report.duration_s, list(clip.report.warnings), baseline is not None)
+    def run(path: str) -> Prediction:
+        return analyze_clip(load_clip(path), predictor, file=path, speaker_mean=speaker_mean)
 
     return _for_each_file(args.paths, run, _format_prediction, as_json=args.json)
 
 
-class _Prediction:
-    def __init__(self, model: str, probabilities: dict[str, float], duration: float, warnings: list[str], calibrated: bool) -> None:
-        self.model, self.probabilities, self.duration, self.warnings, self.calibrated = model, probabilities, duration, warnings, calibrated
-
-    @property
-    def emotion(self) -> str:
-        return max(self.probabilities, key=self.probabilities.get)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "model": self.model,
-            "emotion": self.emotion,
-            "probabilities": {k: round(v, 4) for k, v in self.probabilities.items()},
-            "duration_s": self.duration,
-            "speaker_calibrated": self.calibrated,
-            "warnings": self.warnings,
-        }
-
-
-def _format_prediction(path: str, p: _Prediction) -> str:
+def _format_prediction(path: str, p: Prediction) -> str:
     ranked = sorted(p.probabilities.items(), key=lambda kv: -kv[1])
     bars = "\n".join(f"  {label:10s} {'█' * round(20 * prob):20s} {100 * prob:5.1f}%" for label, prob in ranked)
-    note = " (speaker-calibrated)" if p.calibrated else ""
-    lines = [f"{path}: {p.emotion} ({100 * ranked[0][1]:.0f}%){note} · {p.duration:.2f} s · model {p.model}", bars]
+    note = " (speaker-normalised)" if p.speaker_normalised else ""
+    lines = [f"{path}: {p.emotion} ({100 * ranked[0][1]:.0f}%){note} · {p.duration_s:.2f} s · model {p.model}", bars]
     lines += [f"  warning: {w}" for w in p.warnings]
     return "\n".join(lines) + "\n"
 
 
 def _models(args: argparse.Namespace) -> int:
-    from ser.artifacts import ModelError, default_model_name, list_models, models_dir
-    from ser.experiment import comparison_table
+    from ser.evaluation.experiment import comparison_table
+    from ser.models.artifacts import ModelError, default_model_name, list_models, models_dir
 
     names = list_models()
     if not names:
@@ -311,9 +292,9 @@ def _train(args: argparse.Namespace) -> int:
     from dataclasses import replace
     from pathlib import Path
 
-    from ser.artifacts import models_dir
-    from ser.experiment import train
-    from ser.zoo import preset, with_features
+    from ser.evaluation.experiment import train
+    from ser.models.artifacts import models_dir
+    from ser.models.zoo import preset, with_features
 
     spec = preset(args.recipe)
     name = args.name or args.recipe
@@ -335,9 +316,9 @@ def _train(args: argparse.Namespace) -> int:
 def _evaluate(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from ser.artifacts import list_models, resolve
     from ser.errors import ConfigError
-    from ser.experiment import comparison_table, reevaluate
+    from ser.evaluation.experiment import comparison_table, reevaluate
+    from ser.models.artifacts import list_models, resolve
 
     folders = [resolve(n) for n in (args.models or list_models())]
     if not folders:
@@ -348,18 +329,18 @@ def _evaluate(args: argparse.Namespace) -> int:
         for folder in folders:
             reevaluate(folder, args.data, _parse_protocols(args.protocols))
     if args.measure_latency:
-        from ser.experiment import remeasure_latency
+        from ser.evaluation.experiment import remeasure_latency
 
         for folder in folders:
             remeasure_latency(folder)
     print(comparison_table(folders))
     if args.choose_default:
-        from ser.experiment import choose_default
+        from ser.evaluation.experiment import choose_default
 
         best, uar = choose_default(folders)
         print(f"\ndefault model: {best.name} (RAVDESS 6-fold UAR {100 * uar:.1f} %), written to {best.parent / 'DEFAULT'}")
     if args.write_readme:
-        from ser.experiment import write_readme
+        from ser.evaluation.experiment import write_readme
 
         write_readme(Path(args.write_readme), folders)
         print(f"\ntable written to {args.write_readme}")

@@ -276,7 +276,7 @@ def write_synthetic_corpus(
 ) -> Path:
     """A tiny RAVDESS-named corpus of synthetic speech whose emotions are separable (for tests).
 
-    Each actor has its own pitch offset, so speaker calibration has something to remove.
+    Each actor has its own pitch offset, so speaker normalisation has something to remove.
     """
     folder = Path(folder)
     for actor in range(1, actors + 1):

@@ -25,7 +25,7 @@ def _app() -> AppTest:
 def test_analyze_page_renders_empty():
     at = _app()
     assert at.title[0].value.startswith("Analyze")
-    assert len(at.main.audio_input) == 1 and len(at.sidebar.audio_input) == 1  # recording, speaker baseline
+    assert len(at.main.audio_input) == 1 and len(at.sidebar.audio_input) == 1  # recording, speaker normalisation
     assert not at.error
 
 
@@ -99,14 +99,14 @@ def test_long_recording_gets_a_timeline_summary_and_downloads():
     assert [d.proto.label for d in downloads] == ["Download JSON", "Download CSV"]
 
 
-def test_self_calibration_toggle_on_long_audio():
+def test_self_normalisation_toggle_on_long_audio():
     at = _app()
     at.radio[0].set_value("Upload").run()
     at.file_uploader[0].upload("meeting.wav", _long_recording(), "audio/wav").run()
-    toggle = [t for t in at.toggle if t.label.startswith("Calibrate to this speaker")][0]
+    toggle = [t for t in at.toggle if t.label.startswith("Normalise to this speaker")][0]
     toggle.set_value(True).run()
     assert not at.exception and not at.error
-    assert any("Calibrated to this recording's speaker" in c.value for c in at.caption)
+    assert any("Normalised to this recording's speaker" in c.value for c in at.caption)
 
 
 def test_transcript_of_spoken_words():
@@ -121,21 +121,21 @@ def test_transcript_of_spoken_words():
     assert said and "morning" in said[0].lower()
 
 
-def test_speaker_baseline_is_used_and_can_be_forgotten(speech_wav):
+def test_speaker_norm_recording_is_used_and_can_be_forgotten(speech_wav):
     at = _app()
     baseline = testing.wav_bytes(testing.speech_with_pauses((5.0, 5.0, 5.0, 5.0), gap=0.5, seed=7))
     at.sidebar.audio_input[0].set_value(("baseline.wav", baseline, "audio/wav")).run()
     assert not at.exception
-    assert any("Calibrated to your voice" in s.value for s in at.sidebar.success)
+    assert any("Normalised to your voice" in s.value for s in at.sidebar.success)
     at.audio_input[0].set_value(("clip.wav", speech_wav, "audio/wav")).run()
     assert not at.exception and not at.error
-    assert any("Calibrated to your voice (speaker baseline)" in c.value for c in at.caption)
-    [b for b in at.sidebar.button if b.label == "Forget the baseline"][0].click().run()
+    assert any("Normalised to your voice (speaker normalisation)" in c.value for c in at.caption)
+    [b for b in at.sidebar.button if b.label == "Forget this recording"][0].click().run()
     assert not at.exception
-    assert not any("Calibrated to your voice" in c.value for c in at.caption)
+    assert not any("Normalised to your voice" in c.value for c in at.caption)
 
 
-def test_too_short_baseline_is_refused():
+def test_too_short_speaker_norm_recording_is_refused():
     at = _app()
     at.sidebar.audio_input[0].set_value(("short.wav", testing.wav_bytes(testing.speech_like(2.0)), "audio/wav")).run()
     assert not at.exception

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ser.artifacts import list_models
+from ser.models.artifacts import list_models
 
 from .conftest import PROJECT_ROOT
-from .test_model_report import write_model
+from .reports.test_model_report import write_model
 
 APP = str(PROJECT_ROOT / "app.py")
 PAGE = "pages/compare_models.py"

@@ -99,7 +99,7 @@ def test_gallery_of_odd_inputs(tmp_path, capsys):
 
 
 def _captured_train(monkeypatch) -> dict:
-    import ser.experiment
+    import ser.evaluation.experiment
 
     seen: dict = {}
 
@@ -107,7 +107,7 @@ def _captured_train(monkeypatch) -> dict:
         seen.update(spec=spec, sources=sources, out_dir=out_dir, **kwargs)
         return out_dir
 
-    monkeypatch.setattr(ser.experiment, "train", fake_train)
+    monkeypatch.setattr(ser.evaluation.experiment, "train", fake_train)
     return seen
 
 

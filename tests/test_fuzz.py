@@ -1,4 +1,4 @@
-"""Fuzzing the decoder: mutated WAV/FLAC/MP3/OGG/M4A/WebM files into ser.checks.load_clip.
+"""Fuzzing the decoder: mutated WAV/FLAC/MP3/OGG/M4A/WebM files into ser.audio.clip.load_clip.
 
 Valid 1-second files (ser.testing.write_audio) get 1-4 mutations each: bit flips and byte writes
 (half of them in the first 64 bytes, where the headers are), truncations, insertions, deletions,
@@ -35,7 +35,7 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from ser import testing  # noqa: E402
-from ser.checks import Limits, load_clip  # noqa: E402
+from ser.audio.clip import Limits, load_clip  # noqa: E402
 from ser.errors import AudioError  # noqa: E402
 
 EXAMPLES = int(os.environ.get("SER_FUZZ_EXAMPLES", "500"))

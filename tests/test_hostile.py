@@ -23,9 +23,9 @@ import numpy as np
 import pytest
 
 from ser import testing
-from ser.audio import one_line
-from ser.batch import BatchItem, expand
-from ser.checks import Limits, load_clip
+from ser.analysis.batch import BatchItem, expand
+from ser.audio.clip import Limits, load_clip
+from ser.audio.decode import one_line
 from ser.cli import main
 from ser.errors import SerError, TooLongError
 from ser.markup import escape_markdown
@@ -400,7 +400,7 @@ def test_batch_page_with_a_mixed_zip(analyze):
 
 @pytest.fixture()
 def tampered_models(tmp_path, monkeypatch) -> Path:
-    from ser.artifacts import default_model_name, models_dir
+    from ser.models.artifacts import default_model_name, models_dir
 
     name = default_model_name()
     root = tmp_path / "models"
@@ -450,10 +450,12 @@ def test_csv_downloads_do_not_run_names_as_formulas():
     """A file called '=HYPERLINK(...).wav' must not become a live formula in a spreadsheet."""
     import csv
 
-    from ser.batch import BatchRow, to_csv
+    from ser.analysis.batch import to_csv
+    from ser.analysis.result import Prediction
 
     names = ['=HYPERLINK("http://x.example","click").wav', "+1.wav", "-2.wav", "@SUM(A1).wav", "\tTab.wav", "plain-name.wav"]
-    rows = [BatchRow(n, {"neutral": 0.7, "angry": 0.3}, 1.0) for n in names] + [BatchRow("=1+1.wav", error="=1+1.wav is empty (0 bytes).")]
+    rows = [Prediction(n, probabilities={"neutral": 0.7, "angry": 0.3}, duration_s=1.0) for n in names] + [
+        Prediction.failed("=1+1.wav", "=1+1.wav is empty (0 bytes).")]
     table = list(csv.DictReader(io.StringIO(to_csv(rows, ["neutral", "angry"]))))
     assert [r["file"] for r in table] == ["'" + n for n in names[:5]] + ["plain-name.wav", "'=1+1.wav"]
     assert table[-1]["error"] == "'=1+1.wav is empty (0 bytes)."

@@ -53,3 +53,17 @@ def test_escaped_name_renders_as_itself(name):
 def test_plain_messages_keep_their_text():
     message = "notes.wav is only 0.10 s long; at least 0.5 s is needed."
     assert escape_markdown(message) == message
+
+
+def test_write_between_markers_keeps_the_text_around(tmp_path):
+    from ser.errors import ConfigError
+    from ser.markup import write_between_markers
+
+    path = tmp_path / "README.md"
+    path.write_text("intro\n<!-- a -->\nold\n<!-- /a -->\nmiddle\n<!-- b -->\n<!-- /b -->\nend\n")
+    text = write_between_markers(path, [(("<!-- a -->", "<!-- /a -->"), "| new |"), (("<!-- b -->", "<!-- /b -->"), "")])
+    assert text == path.read_text() == "intro\n<!-- a -->\n| new |\n<!-- /a -->\nmiddle\n<!-- b -->\n<!-- /b -->\nend\n"
+    with pytest.raises(ConfigError, match="markers"):
+        write_between_markers(path, [(("<!-- c -->", "<!-- /c -->"), "x")])
+    with pytest.raises(ConfigError, match="cannot read"):
+        write_between_markers(tmp_path / "missing.md", [])

@@ -40,9 +40,9 @@ WORK = r'''
 import os
 os.environ["HF_HUB_OFFLINE"] = "0"  # do not rely on offline flags: the guard is what proves it
 from ser import testing
-from ser.checks import load_clip
-from ser.predictor import Predictor
-from ser.transcribe import transcribe
+from ser.audio.clip import load_clip
+from ser.models.predictor import Predictor
+from ser.analysis.transcribe import transcribe
 clip = load_clip(testing.wav_bytes(testing.speech_like(3.0, seed=3)))
 probabilities = Predictor().predict(clip.samples)
 assert abs(sum(probabilities.values()) - 1) < 1e-6

@@ -1,0 +1,184 @@
+"""Checks: is the decoded audio usable, and how good is it?
+
+``assess`` is the check half of ``ser.audio.clip.load_clip`` (decode, then check). Problems
+that make the audio unusable raise a typed error with a message for a person; problems that
+only lower quality become warnings in the ``QualityReport``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ser.errors import CorruptAudioError, NonFiniteAudioError, SilentAudioError, TooShortError
+
+if TYPE_CHECKING:
+    from ser.audio.clip import Limits
+    from ser.audio.decode import DecodedAudio
+
+FRAME_SECONDS = 0.05
+MAX_PEAK = 1000.0  # float samples beyond +60 dBFS are not a loud recording but a broken writer
+VAD_BLOCK_SECONDS = 600.0
+BLOCK_SAMPLES = 1 << 20  # samples squared at once when measuring levels (8 MiB of float64)
+
+
+@dataclass(frozen=True)
+class QualityReport:
+    """What a person (and a model) should know about a recording."""
+
+    name: str | None
+    container: str
+    codec: str
+    duration_s: float
+    original_sample_rate: int
+    original_channels: int
+    sample_rate: int
+    peak_dbfs: float
+    rms_dbfs: float
+    speech_dbfs: float | None
+    clipped_fraction: float
+    wraparound_count: int
+    dc_offset: float
+    speech_fraction: float
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["warnings"] = list(self.warnings)
+        return d
+
+
+def check(decoded: DecodedAudio, limits: Limits | None = None) -> QualityReport:
+    """Raise if ``decoded`` is unusable; otherwise measure it and list warnings (default ``Limits()``)."""
+    if limits is None:
+        from ser.audio.clip import Limits
+
+        limits = Limits()
+    return assess(decoded, limits)[0]
+
+
+def assess(decoded: DecodedAudio, limits: Limits) -> tuple[QualityReport, tuple[tuple[int, int], ...]]:
+    """The quality report of ``decoded`` and its speech regions; raises if it is unusable."""
+    info, stats, y, sr = decoded.info, decoded.stats, decoded.samples, decoded.sample_rate
+    name = info.name or "The audio"
+    if stats.nonfinite:
+        raise NonFiniteAudioError(
+            f"{name} contains {stats.nonfinite} NaN or infinite sample value{'s' if stats.nonfinite > 1 else ''}; "
+            "the file was written by faulty software."
+        )
+    if stats.peak > MAX_PEAK:
+        raise CorruptAudioError(
+            f"{name} has sample values {stats.peak:.0e} times full scale ({_db(stats.peak):+.0f} dBFS); "
+            "the file was written by faulty software."
+        )
+    duration = len(y) / sr
+    if duration < limits.min_seconds:
+        raise TooShortError(f"{name} is only {duration:.2f} s long; at least {limits.min_seconds:g} s is needed.")
+    dc = float(np.mean(y, dtype=np.float64))
+    centred = y - np.float32(dc)  # one copy for every level measurement below
+    frame_db = frame_dbfs(centred, sr)
+    loudest = float(frame_db.max())
+    if loudest < limits.silence_dbfs:
+        if loudest < -150:
+            raise SilentAudioError(f"{name} is completely silent: it holds no sound at all.")
+        raise SilentAudioError(f"{name} is silent or nearly silent (its loudest moment is {loudest:.0f} dBFS).")
+
+    segments = speech_segments(centred, sr)
+    speech_samples = sum(end - start for start, end in segments)
+    speech_fraction = min(1.0, speech_samples / len(y))
+    speech_db = _level_in(centred, segments) if segments else None
+    clipped_fraction = stats.clipped_samples / max(stats.total_samples, 1)
+
+    warnings: list[str] = []
+    if clipped_fraction > limits.clipped_fraction:
+        warnings.append(
+            f"Clipping: {100 * clipped_fraction:.1f}% of samples are at full scale; "
+            "the recording was too loud, which distorts the voice."
+        )
+    if stats.wraparounds:
+        warnings.append(
+            f"Wrap-around glitches: {stats.wraparounds} places where a too-loud sample flipped sign "
+            "(a known browser-recorder defect); lower the microphone gain."
+        )
+    if speech_db is not None and speech_db < limits.quiet_dbfs:
+        warnings.append(f"Very quiet: speech is at {speech_db:.0f} dBFS; move closer to the microphone.")
+    if not segments:
+        warnings.append("No speech detected: the audio seems to hold only noise, music or tones.")
+    elif speech_fraction < limits.low_speech_fraction:
+        warnings.append(f"Mostly silence: speech fills only {100 * speech_fraction:.0f}% of the audio.")
+    if abs(dc) > limits.dc_offset:
+        warnings.append(f"DC offset of {dc:+.2f} full scale: the recording device adds a constant bias.")
+
+    overall = float(np.sqrt(_sum_squares(centred) / len(centred)))
+    del centred
+    report = QualityReport(
+        name=info.name,
+        container=info.container,
+        codec=info.codec,
+        duration_s=round(duration, 3),
+        original_sample_rate=info.sample_rate,
+        original_channels=info.channels,
+        sample_rate=sr,
+        peak_dbfs=round(_db(stats.peak), 2),
+        rms_dbfs=round(_db(overall), 2),
+        speech_dbfs=None if speech_db is None else round(speech_db, 2),
+        clipped_fraction=round(clipped_fraction, 6),
+        wraparound_count=stats.wraparounds,
+        dc_offset=round(dc, 4) + 0.0,  # no "-0.0"
+        speech_fraction=round(speech_fraction, 3),
+        warnings=tuple(warnings),
+    )
+    return report, tuple(segments)
+
+
+def frame_dbfs(y: np.ndarray, sample_rate: int, frame_seconds: float = FRAME_SECONDS) -> np.ndarray:
+    """RMS level in dBFS of consecutive non-overlapping frames (at least one frame)."""
+    n = max(1, int(frame_seconds * sample_rate))
+    usable = (len(y) // n) * n
+    frames = y[:usable].reshape(-1, n) if usable else y.reshape(1, -1)
+    rows = max(1, BLOCK_SAMPLES // frames.shape[1])  # float64 squares a block at a time, not for the whole file
+    mean_square = np.concatenate([np.mean(np.square(frames[i : i + rows], dtype=np.float64), axis=1)
+                                  for i in range(0, frames.shape[0], rows)])
+    return 20 * np.log10(np.maximum(np.sqrt(mean_square), 1e-10))
+
+
+def _sum_squares(y: np.ndarray) -> float:
+    return sum(float(np.sum(np.square(y[i : i + BLOCK_SAMPLES], dtype=np.float64))) for i in range(0, len(y), BLOCK_SAMPLES))
+
+
+def speech_segments(y: np.ndarray, sample_rate: int) -> list[tuple[int, int]]:
+    """Speech regions as (start, end) sample indices, found by the Silero VAD that ships
+    in faster-whisper's wheel (no download). Runs in 10-minute blocks to bound memory."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    if sample_rate != 16_000:
+        import soxr
+
+        scale = sample_rate / 16_000
+        y16 = soxr.resample(y, sample_rate, 16_000)
+    else:
+        scale, y16 = 1.0, y
+    # Silero judges the shape of the sound, but it misses speech recorded very quietly:
+    # bring the peak to -6 dBFS first (gain limited to +60 dB so hiss is not made speech).
+    peak = float(np.max(np.abs(y16))) if len(y16) else 0.0
+    gain = np.float32(min(0.5 / peak, 1000.0)) if peak > 0 else np.float32(1.0)
+    options = VadOptions(min_silence_duration_ms=300, speech_pad_ms=30)
+    block = int(VAD_BLOCK_SECONDS * 16_000)
+    found: list[tuple[int, int]] = []
+    for offset in range(0, len(y16), block):
+        part = np.ascontiguousarray(y16[offset : offset + block] * gain, dtype=np.float32)
+        for ts in get_speech_timestamps(part, options):
+            found.append((int((offset + ts["start"]) * scale), int((offset + ts["end"]) * scale)))
+    return found
+
+
+def _level_in(y: np.ndarray, segments: list[tuple[int, int]]) -> float:
+    energy = sum(_sum_squares(y[s:e]) for s, e in segments)
+    count = sum(e - s for s, e in segments)
+    return _db(np.sqrt(energy / max(count, 1)))
+
+
+def _db(x: float) -> float:
+    return float(20 * np.log10(max(float(x), 1e-10)))

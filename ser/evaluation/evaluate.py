@@ -1,0 +1,146 @@
+"""The protocol runner: every model goes through the same speaker-independent protocols,
+defined in ``ser.evaluation.protocols`` (names, corpora, split scheme); ``plan`` implements each scheme.
+
+Each split is scored three ways: ``none`` (one clip at a time, no speaker normalisation) and
+``baseline_K`` (speaker normalisation: K unlabeled clips of the test speaker, drawn at random,
+give that speaker's mean; the model variant trained with speaker normalisation then classifies
+the speaker's *other* clips, so those K clips are never scored; a speaker with fewer than
+2K clips, which only happens in tiny test corpora, gives half of them).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ser.data.corpora import Row
+from ser.data.labels import EMOTIONS, LabelSet
+from ser.data.splits import assert_speaker_independent, leave_one_speaker_out, speaker_group_folds
+from ser.errors import ConfigError
+from ser.evaluation.metrics import fold_mean, pool, summarize
+from ser.evaluation.protocols import PROTOCOLS, SPEAKER_NORM_CLIPS, VARIANTS, Protocol, variant_name
+from ser.models.artifacts import PLAIN, SPEAKER_NORM
+from ser.models.speaker_norm import feature_mean
+from ser.models.training import ModelSpec, fit
+
+
+@dataclass(frozen=True)
+class Split:
+    train: np.ndarray  # indices into the rows
+    test: np.ndarray
+    test_speakers: tuple[str, ...]
+
+
+def protocol_labels(protocol: Protocol, rows: Sequence[Row], label_set: LabelSet) -> tuple[str, ...]:
+    """The classes a protocol scores: those present on both the train and the test side."""
+    train = {label_set.apply(r.emotion) for r in rows if r.dataset == protocol.train}
+    test = {label_set.apply(r.emotion) for r in rows if r.dataset == protocol.test}
+    return tuple(e for e in EMOTIONS if e in train and e in test)
+
+
+def plan(protocol: Protocol, rows: Sequence[Row], labels: Sequence[str], label_set: LabelSet) -> list[Split]:
+    """Speaker-independent train/test index splits; every split is checked for speaker leaks."""
+    usable = np.array([label_set.apply(r.emotion) in labels for r in rows])
+    speakers = [r.speaker for r in rows]
+    if protocol.scheme == "cross":
+        train = np.where(usable & np.array([r.dataset == protocol.train for r in rows]))[0]
+        test = np.where(usable & np.array([r.dataset == protocol.test for r in rows]))[0]
+        splits = [(train, test)]
+    else:
+        idx = np.where(usable & np.array([r.dataset == protocol.test for r in rows]))[0]
+        local = [speakers[i] for i in idx]
+        folds = speaker_group_folds(local, 6) if protocol.scheme == "groups6" else leave_one_speaker_out(local)
+        splits = [(idx[tr], idx[te]) for tr, te in folds]
+    out = []
+    for train, test in splits:
+        if len(train) == 0 or len(test) == 0:
+            raise ConfigError(f"{protocol.title}: no data on one side of a split")
+        assert_speaker_independent(speakers, train, test)
+        out.append(Split(train, test, tuple(sorted({speakers[i] for i in test}))))
+    return out
+
+
+def available_protocols(rows: Sequence[Row]) -> list[str]:
+    """Protocols whose corpora are present in ``rows``."""
+    datasets = {r.dataset for r in rows}
+    return [name for name, p in PROTOCOLS.items() if p.train in datasets and p.test in datasets]
+
+
+def evaluate(
+    spec: ModelSpec,
+    rows: Sequence[Row],
+    features: Sequence[np.ndarray],
+    label_set: LabelSet,
+    protocols: Sequence[str],
+    *,
+    augmented: Sequence[Sequence[np.ndarray]] = (),
+    log: Callable[[str], None] = lambda message: None,
+    progress: bool = False,
+) -> dict:
+    """Run ``protocols``; returns {"metrics": ..., "confusion": ..., "history": ...} (JSON-ready).
+
+    ``progress``: per-epoch progress bars of the Keras fits on a terminal (see ``training.fit``)."""
+    metrics: dict = {}
+    confusion: dict = {}
+    history: dict = {}
+    for name in protocols:
+        protocol = PROTOCOLS[name]
+        labels = protocol_labels(protocol, rows, label_set)
+        splits = plan(protocol, rows, labels, label_set)
+        y = np.array([labels.index(label_set.apply(r.emotion)) if label_set.apply(r.emotion) in labels else -1 for r in rows])
+        per_variant: dict[str, list] = {v: [] for v in VARIANTS}
+        predictions: dict[str, list] = {v: [] for v in VARIANTS}
+        fold_info, fold_history = [], []
+        for i, split in enumerate(splits, 1):
+            start = time.perf_counter()
+            title = f"{protocol.name} {i}/{len(splits)}" if progress else None
+            results, hist = _run_split(spec, rows, features, y, labels, split, augmented, title)
+            for variant, (y_true, proba) in results.items():
+                per_variant[variant].append(summarize(y_true, proba, labels))
+                predictions[variant].append((y_true, proba))
+            fold_info.append({"test_speakers": list(split.test_speakers), "n_train": int(len(split.train)), "n_test": int(len(split.test))})
+            fold_history.append(hist)
+            accs = ", ".join(f"{v} {per_variant[v][-1]['accuracy']:.3f}" for v in VARIANTS)
+            who = ", ".join(split.test_speakers[:4])
+            log(f"{protocol.title}: fold {i}/{len(splits)} ({who}) accuracy {accs} [{time.perf_counter() - start:.0f} s]")
+        metrics[name] = {"title": protocol.title, "labels": list(labels), "folds": fold_info, "variants": {}}
+        confusion[name] = {"labels": list(labels), "variants": {}}
+        for variant, summaries in per_variant.items():
+            matrices = [s.pop("confusion") for s in summaries]
+            pooled = pool(predictions[variant], labels)
+            summed = pooled.pop("confusion")
+            metrics[name]["variants"][variant] = {"per_fold": summaries, "mean": fold_mean(summaries), "pooled": pooled}
+            confusion[name]["variants"][variant] = {"per_fold": matrices, "summed": summed}
+        history[name] = fold_history
+    return {"metrics": metrics, "confusion": confusion, "history": history}
+
+
+def _run_split(spec, rows, features, y, labels, split: Split, augmented, title: str | None = None) -> tuple[dict, dict]:
+    speakers = [r.speaker for r in rows]
+    train_x = [features[i] for i in split.train]
+    train_s = [speakers[i] for i in split.train]
+    train_aug = [[copy[i] for i in split.train] for copy in augmented]
+    plain = fit(spec, train_x, y[split.train], train_s, labels, speaker_norm=False, augmented=train_aug,
+                progress=title and f"{title} plain")
+    normed = fit(spec, train_x, y[split.train], train_s, labels, speaker_norm=True, augmented=train_aug,
+                 progress=title and f"{title} speaker-normalised")
+    results = {"none": (y[split.test], plain.proba([features[i] for i in split.test]))}
+    rng = np.random.default_rng(spec.seed)
+    for k in SPEAKER_NORM_CLIPS:
+        y_true, probas = [], []
+        for speaker in split.test_speakers:
+            idx = np.array([i for i in split.test if speakers[i] == speaker])
+            chosen = rng.permutation(len(idx))
+            k_used = min(k, len(idx) // 2)  # only tiny corpora have fewer than 2k clips per speaker
+            base, scored = idx[chosen[:k_used]], idx[chosen[k_used:]]
+            mean = feature_mean([features[i] for i in base])
+            probas.append(normed.proba([features[i] for i in scored], speaker_mean=mean))
+            y_true.append(y[scored])
+        results[variant_name(k)] = (np.concatenate(y_true), np.concatenate(probas))
+    history = {PLAIN: plain.history, SPEAKER_NORM: normed.history,
+               "temperature": {PLAIN: plain.temperature, SPEAKER_NORM: normed.temperature}}
+    return results, history
+

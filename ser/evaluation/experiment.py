@@ -1,0 +1,258 @@
+"""``ser train`` and ``ser evaluate`` end to end: corpora → features → protocols → final fits → models/<name>/."""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from ser.data.corpora import CorpusScan, Row, apply_labels, load_corpus
+from ser.data.labels import EMOTIONS, LabelSet
+from ser.errors import ConfigError, CorpusError
+from ser.evaluation import protocols
+from ser.evaluation.evaluate import available_protocols, evaluate
+from ser.evaluation.protocols import HEADLINE_PROTOCOL, PROTOCOLS, variant_name
+from ser.markup import write_between_markers
+from ser.models.artifacts import PLAIN, SPEAKER_NORM, headline, library_versions, read_json, save_model, verify, write_json
+from ser.models.inputs import compute_many
+from ser.models.training import ModelSpec, fit
+
+Log = Callable[[str], None]
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def load_rows(sources: Sequence[str | Path], label_set: LabelSet) -> tuple[list[Row], dict]:
+    """Rows of every source (manifest or folder) after the label set, and a summary for meta.json."""
+    rows: list[Row] = []
+    problems = 0
+    manifests = {}
+    for source in sources:
+        scan: CorpusScan = apply_labels(load_corpus(source), label_set)
+        rows += scan.rows
+        problems += len(scan.problems)
+        manifest = Path(source) if Path(source).is_file() else Path(source) / "MANIFEST.csv"
+        if manifest.is_file():
+            manifests[str(source)] = hashlib.sha256(manifest.read_bytes()).hexdigest()
+    if not rows:
+        raise CorpusError("No usable labelled clips in " + ", ".join(map(str, sources)))
+    rows = [Row(r.path, r.dataset, r.speaker, label_set.apply(r.emotion) or r.emotion, r.gender, r.intensity) for r in rows]
+    canonical = "\n".join(sorted(f"{r.dataset},{r.speaker},{r.emotion},{Path(r.path).name}" for r in rows))
+    summary = {
+        "sources": [str(s) for s in sources],
+        "manifest_sha256": manifests,
+        "rows_sha256": hashlib.sha256(canonical.encode()).hexdigest(),
+        "clips": len(rows),
+        "problems": problems,
+        "speakers": len({r.speaker for r in rows}),
+        "per_dataset": dict(Counter(r.dataset for r in rows)),
+        "per_emotion": {e: n for e in EMOTIONS for k, n in Counter(r.emotion for r in rows).items() if k == e},
+        "label_set": label_set.to_dict(),
+    }
+    return rows, summary
+
+
+def labels_of(rows: Sequence[Row]) -> tuple[str, ...]:
+    present = {r.emotion for r in rows}
+    return tuple(e for e in EMOTIONS if e in present)
+
+
+def train(
+    spec: ModelSpec,
+    sources: Sequence[str | Path],
+    out_dir: Path,
+    *,
+    label_set: LabelSet | None = None,
+    protocols: Sequence[str] | None = None,
+    command: str = "",
+    log: Log = _stderr,
+    progress: bool = False,
+) -> Path:
+    """Evaluate ``spec`` under the protocols, then fit it on all data and write ``out_dir``.
+
+    ``progress``: per-epoch progress bars of the Keras fits on a terminal (``ser train`` sets it)."""
+    started = time.perf_counter()
+    label_set = label_set or LabelSet()
+    rows, data_summary = load_rows(sources, label_set)
+    log(f"{len(rows)} clips, {data_summary['speakers']} speakers: {data_summary['per_dataset']}")
+    features, augmented = _features(spec, rows)
+    protocols = available_protocols(rows) if protocols is None else list(protocols)
+    results = (
+        evaluate(spec, rows, features, label_set, protocols, augmented=augmented, log=log, progress=progress)
+        if protocols
+        else {"metrics": {}, "confusion": {}, "history": {}}
+    )
+    labels = labels_of(rows)
+    y = np.array([labels.index(r.emotion) for r in rows])
+    speakers = [r.speaker for r in rows]
+    log(f"final fit on all {len(rows)} clips ({len(labels)} classes)")
+    final = {
+        PLAIN: fit(spec, features, y, speakers, labels, speaker_norm=False, augmented=augmented,
+                     progress="final plain" if progress else None),
+        SPEAKER_NORM: fit(spec, features, y, speakers, labels, speaker_norm=True, augmented=augmented,
+                          progress="final speaker-normalised" if progress else None),
+    }
+    out_dir.mkdir(parents=True, exist_ok=True)
+    results["history"]["final"] = {v: {"history": f.history, "temperature": f.temperature} for v, f in final.items()}
+    meta = {
+        "training_data": data_summary,
+        "command": command,
+        "seed": spec.seed,
+        "versions": library_versions(),
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "train_seconds": round(time.perf_counter() - started, 1),
+        "parameters": _parameters(final["plain"]),
+    }
+    meta["latency_ms_3s"] = measure_latency(final["plain"])
+    save_model(out_dir, final, meta)
+    write_json(out_dir / "history.json", results["history"])
+    write_json(out_dir / "metrics.json", results["metrics"])
+    write_json(out_dir / "confusion.json", results["confusion"])
+    log(f"wrote {out_dir} in {meta['train_seconds']:.0f} s")
+    return out_dir
+
+
+def reevaluate(folder: Path, sources: Sequence[str | Path], protocols: Sequence[str] | None = None, log: Log = _stderr) -> dict:
+    """Re-run the protocols for an existing model's recipe and update its metrics, confusion and history."""
+    meta = verify(folder)
+    spec = ModelSpec.from_dict(meta["spec"])
+    label_set = LabelSet.from_dict(meta["training_data"]["label_set"])
+    rows, _ = load_rows(sources, label_set)
+    features, augmented = _features(spec, rows)
+    protocols = available_protocols(rows) if protocols is None else list(protocols)
+    results = evaluate(spec, rows, features, label_set, protocols, augmented=augmented, log=log)
+    for name in ("metrics", "confusion", "history"):
+        path = folder / f"{name}.json"
+        stored = read_json(path) if path.is_file() else {}
+        stored.update(results[name])
+        write_json(path, stored)
+    return results["metrics"]
+
+
+def _features(spec: ModelSpec, rows: Sequence[Row]) -> tuple[list[np.ndarray], list[list[np.ndarray]]]:
+    """Model inputs of every clip, and of each augmented copy when the recipe asks for them."""
+    paths = [r.path for r in rows]
+    return compute_many(spec.input, paths), [compute_many(spec.input, paths, augmentation=a) for a in spec.augmentations()]
+
+
+def comparison_table(folders: Sequence[Path]) -> str:
+    """Markdown table of every model's stored speaker-independent figures."""
+    head = ["model", "params", "MB", "3 s clip", "RAVDESS 8-class acc", "UAR", "ECE (pooled)", "+ norm. 3 clips", "+ norm. 10 clips",
+            "TESS LOSO acc", "R→T UAR", "T→R UAR"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for folder in folders:
+        meta = read_json(folder / "meta.json")
+        metrics = read_json(folder / "metrics.json") if (folder / "metrics.json").is_file() else {}
+
+        def figure(protocol: str, variant: str, key: str, metrics: dict = metrics) -> str:
+            # ECE from all folds' predictions pooled: per-fold ECE on ~240 clips is biased upwards
+            value = protocols.figure(metrics, protocol, variant, key, "pooled" if key == "ece" else "mean")
+            if value is None:
+                return "–"
+            return f"{value:.3f}" if key == "ece" else f"{100 * value:.1f} %"
+
+        lines.append("| " + " | ".join([
+            meta["name"],
+            f"{meta.get('parameters', 0):,}",
+            f"{meta.get('size_mb', 0):.1f}",
+            f"{meta['latency_ms_3s']['median']:.0f} ms" if "latency_ms_3s" in meta else "–",
+            figure(HEADLINE_PROTOCOL, "none", "accuracy"),
+            figure(HEADLINE_PROTOCOL, "none", "uar"),
+            figure(HEADLINE_PROTOCOL, "none", "ece"),
+            figure(HEADLINE_PROTOCOL, variant_name(3), "accuracy"),
+            figure(HEADLINE_PROTOCOL, variant_name(10), "accuracy"),
+            figure("tess_loso", "none", "accuracy"),
+            figure("ravdess_to_tess", "none", "uar"),
+            figure("tess_to_ravdess", "none", "uar"),
+        ]) + " |")
+    return "\n".join(lines)
+
+
+TABLE_MARKERS = ("<!-- ser:table start (ser evaluate --table-only --write-readme) -->", "<!-- ser:table end -->")
+UNTRAINED_MARKERS = ("<!-- ser:untrained start -->", "<!-- ser:untrained end -->")
+
+
+def untrained_recipes(folders: Sequence[Path]) -> list[str]:
+    """Zoo recipes with no trained model among ``folders``."""
+    from ser.models.zoo import PRESETS
+
+    trained = {read_json(f / "meta.json")["spec"]["name"] for f in folders if (f / "meta.json").is_file()}
+    return [name for name in PRESETS if name not in trained]
+
+
+def write_readme(path: Path, folders: Sequence[Path]) -> str:
+    """Replace the comparison table (and the list of untrained recipes, where marked) in a
+    markdown file between its ``<!-- ser:... -->`` markers; text outside them is kept as is."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
+    missing = untrained_recipes(folders)
+    blocks = [(TABLE_MARKERS, comparison_table(folders))]
+    if UNTRAINED_MARKERS[0] in text:
+        blocks.append((UNTRAINED_MARKERS, "- Not yet trained: " + ", ".join(f"`{m}`" for m in missing)
+                       + " (their recipes are in `ser/models/zoo.py`)." if missing else ""))
+    return write_between_markers(path, blocks)
+
+
+def measure_latency(fitted, runs: int = 30) -> dict[str, float]:
+    """Warm time to classify a 3 s clip (features + model + calibration), median and p95 in ms,
+    on this machine. Decoding is not included (it depends on the file format)."""
+    from ser.testing import speech_like
+
+    clip = speech_like(3.0, seed=123)
+    for _ in range(3):
+        fitted.proba([fitted.spec.input.compute(clip)])
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fitted.proba([fitted.spec.input.compute(clip)])
+        times.append(1000 * (time.perf_counter() - start))
+    return {"median": round(float(np.median(times)), 1), "p95": round(float(np.percentile(times, 95)), 1), "runs": runs}
+
+
+def remeasure_latency(folder: Path) -> dict[str, float]:
+    """Measure a stored model's 3 s latency (plain variant) and write it, with its size, into meta.json."""
+    from ser.models.artifacts import load_model
+
+    loaded = load_model(folder, variants=("plain",))
+    latency = measure_latency(loaded.fitted["plain"])
+    meta = read_json(folder / "meta.json")
+    meta["latency_ms_3s"] = latency
+    meta["size_mb"] = round(sum((folder / name).stat().st_size for name in meta["files"]) / 2**20, 2)
+    write_json(folder / "meta.json", meta)
+    return latency
+
+
+def choose_default(folders: Sequence[Path]) -> tuple[Path, float]:
+    """The model with the best speaker-independent RAVDESS UAR becomes ``DEFAULT`` in its models folder."""
+    scored = [(headline(f), f) for f in folders]
+    scored = [(u, f) for u, f in scored if u is not None]
+    if not scored:
+        raise CorpusError("no model has RAVDESS 6-fold figures to choose a default from")
+    uar, best = max(scored, key=lambda item: item[0])
+    (best.parent / "DEFAULT").write_text(best.name + "\n")
+    return best, uar
+
+
+def _parameters(fitted) -> int:
+    if fitted.spec.is_keras:
+        return int(fitted.model.count_params())
+    clf = fitted.model[-1]
+    if hasattr(clf, "support_vectors_"):
+        return int(clf.support_vectors_.size + clf.dual_coef_.size)
+    if hasattr(clf, "estimators_"):
+        return int(sum(t.tree_.node_count for t in clf.estimators_))
+    return 0
+
+
+__all__ = ["train", "reevaluate", "comparison_table", "load_rows", "PROTOCOLS"]

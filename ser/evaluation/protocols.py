@@ -1,0 +1,108 @@
+"""The evaluation vocabulary: protocols, scoring variants, metrics, chance levels and stored-figure lookups.
+
+Light on purpose (standard library only): the dashboard, the CLI and the reports read it without
+loading scikit-learn or TensorFlow. ``ser.evaluation.evaluate`` runs the protocols defined here.
+
+Only speaker-independent protocols exist:
+
+- ``ravdess_6fold``: RAVDESS, 6 folds by actor groups (1–4, 5–8, …, 21–24)
+- ``tess_loso``: TESS, leave one speaker out (train on one actress, test on the other)
+- ``ravdess_to_tess`` / ``tess_to_ravdess``: cross-corpus, on the classes both corpora share
+
+Adding a protocol: one ``Protocol(...)`` line in ``PROTOCOLS`` below; a new ``scheme`` also needs
+its split in ``ser.evaluation.evaluate.plan``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+SCHEMES = ("groups6", "loso", "cross")
+
+
+@dataclass(frozen=True)
+class Protocol:
+    name: str
+    title: str  # stored in metrics.json
+    short_title: str  # table and chart headings
+    train: str  # corpus trained on
+    test: str  # corpus tested on
+    scheme: str  # one of SCHEMES: how the rows are split (ser.evaluation.evaluate.plan)
+    meaning: str  # plain language, for the Compare models page; the class count (and so chance) comes from the stored labels
+
+
+PROTOCOLS: dict[str, Protocol] = {
+    p.name: p
+    for p in (
+        Protocol(
+            "ravdess_6fold", "RAVDESS, 6 folds by actor", "RAVDESS 6-fold", "ravdess", "ravdess", "groups6",
+            "RAVDESS speech, 6 folds by actor (1–4, 5–8, …, 21–24): each fold trains on 20 actors and tests on the 4 "
+            "the model never heard; every actor is tested once.",
+        ),
+        Protocol(
+            "tess_loso", "TESS, leave one speaker out", "TESS LOSO", "tess", "tess", "loso",
+            "TESS, leave one speaker out: train on one actress, test on the other, and the reverse (2 folds).",
+        ),
+        Protocol(
+            "ravdess_to_tess", "RAVDESS → TESS (cross-corpus)", "RAVDESS → TESS", "ravdess", "tess", "cross",
+            "Cross-corpus: trained on all of RAVDESS, tested on all of TESS, on the classes both corpora share.",
+        ),
+        Protocol(
+            "tess_to_ravdess", "TESS → RAVDESS (cross-corpus)", "TESS → RAVDESS", "tess", "ravdess", "cross",
+            "Cross-corpus: trained on all of TESS (2 actresses), tested on all 24 RAVDESS actors, on the shared classes.",
+        ),
+    )
+}
+HEADLINE_PROTOCOL = "ravdess_6fold"  # the figure quoted for a model (model picker, choosing the default)
+
+# Scoring variants of every split (keys in metrics.json): "none" scores one clip at a time;
+# "baseline_K" applies speaker normalisation with the mean of K unlabeled clips of the test speaker.
+SPEAKER_NORM_CLIPS = (3, 10)
+SPEAKER_NORM_SECONDS = {3: 11.0, 10: 37.0}  # about how much speech that many RAVDESS clips hold
+VARIANTS: tuple[str, ...] = ("none",) + tuple(f"baseline_{k}" for k in SPEAKER_NORM_CLIPS)
+VARIANT_TITLES: dict[str, str] = {
+    "none": "no speaker normalisation",
+    "baseline_3": "speaker normalisation, 3 clips",
+    "baseline_10": "speaker normalisation, 10 clips",
+}
+VARIANT_MEANING = (
+    "Speaker normalisation subtracts a test speaker's mean features, taken from K random unlabeled clips of that "
+    f"speaker (K = {' or '.join(f'{k} ≈ {SPEAKER_NORM_SECONDS[k]:.0f} s' for k in SPEAKER_NORM_CLIPS)} on RAVDESS); those clips are not scored."
+)
+METRIC_TITLES: dict[str, str] = {"accuracy": "accuracy", "uar": "UAR", "macro_f1": "macro-F1", "ece": "ECE"}
+
+
+def variant_name(clips: int) -> str:
+    """The metrics.json key of speaker normalisation with ``clips`` clips."""
+    return f"baseline_{clips}"
+
+
+def chance(labels: Sequence[str]) -> float | None:
+    """Accuracy (and UAR) of guessing uniformly at random: 1 / number of classes."""
+    return 1.0 / len(labels) if labels else None
+
+
+def stored_variant(metrics: Mapping[str, Any], protocol: str, variant: str) -> dict[str, Any] | None:
+    """What a model's metrics.json holds for one protocol and scoring variant (None when absent)."""
+    found = metrics.get(protocol, {}).get("variants", {}).get(variant) if isinstance(metrics, Mapping) else None
+    return found if isinstance(found, dict) else None
+
+
+def figure(metrics: Mapping[str, Any], protocol: str, variant: str, key: str, how: str = "mean") -> float | None:
+    """A figure from a model's stored metrics.json: the fold mean (``how="mean"``), its spread
+    (``"std"``) or over all folds pooled (``"pooled"``); None when it was not stored."""
+    stored = stored_variant(metrics, protocol, variant)
+    if stored is None:
+        return None
+    try:
+        value = stored["pooled"][key] if how == "pooled" else stored["mean"][key][how]
+    except (KeyError, TypeError):
+        return None
+    return None if value is None else float(value)
+
+
+def headline(metrics: Mapping[str, Any], key: str = "uar") -> float | None:
+    """A model's headline fold-mean figure: the headline protocol, one clip at a time."""
+    return figure(metrics, HEADLINE_PROTOCOL, "none", key)

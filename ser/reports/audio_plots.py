@@ -1,0 +1,202 @@
+"""Plotly figures of audio and features, with time axes in seconds.
+
+Long inputs are reduced before drawing (min/max envelope for the waveform, frame pooling
+for heatmaps) so a browser never receives millions of points.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import numpy as np
+import plotly.colors
+import plotly.graph_objects as go
+
+from ser.audio.features import FeatureConfig
+
+MAX_WAVE_POINTS = 4000  # envelope columns for the waveform
+MAX_HEATMAP_COLUMNS = 1500  # time columns for heatmaps
+# Magma, but Streamlit's Plotly front end treats "#000001"…"#000004" as theme placeholders and
+# repaints them (Magma starts at "#000004"), so its first colour is nudged to an unreserved near-black.
+MAGMA = ["#010005", *plotly.colors.sequential.Magma[1:]]
+DYNAMIC_RANGE_DB = 80.0  # spectrogram colour range below its loudest cell
+NOTE_NAMES = ("C", "C♯", "D", "D♯", "E", "F", "F♯", "G", "G♯", "A", "A♯", "B")
+
+LAYOUT = dict(
+    template="plotly_dark",
+    font=dict(family='"Source Sans Pro", "Source Sans 3", sans-serif', size=13),
+    margin=dict(l=60, r=20, t=40, b=45),
+    height=280,
+    paper_bgcolor="rgba(0,0,0,0)",
+    plot_bgcolor="rgba(0,0,0,0)",
+)
+
+
+def waveform_figure(samples: np.ndarray, sample_rate: int, title: str = "Waveform") -> go.Figure:
+    """Waveform; above MAX_WAVE_POINTS samples it is drawn as a min/max envelope."""
+    t, low, high = waveform_envelope(samples, sample_rate)
+    fig = go.Figure()
+    if low is None:
+        fig.add_trace(go.Scatter(x=t, y=high, mode="lines", line=dict(width=1, color="#7c6cf2"), name="amplitude"))
+    else:
+        fig.add_trace(go.Scatter(x=t, y=high, mode="lines", line=dict(width=0.5, color="#7c6cf2"), name="max"))
+        fig.add_trace(
+            go.Scatter(x=t, y=low, mode="lines", fill="tonexty", line=dict(width=0.5, color="#7c6cf2"), name="min")
+        )
+    fig.update_layout(title=title, showlegend=False, **LAYOUT)
+    fig.update_xaxes(title="time (s)")
+    fig.update_yaxes(title="amplitude", range=[-1.05, 1.05])
+    return fig
+
+
+def waveform_envelope(
+    samples: np.ndarray, sample_rate: int, max_points: int = MAX_WAVE_POINTS
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+    """(times, minima, maxima) per column; minima is None when the samples are drawn as they are."""
+    n = len(samples)
+    if n <= max_points:
+        return np.arange(n) / sample_rate, None, samples
+    step = int(np.ceil(n / max_points))
+    usable = (n // step) * step
+    blocks = samples[:usable].reshape(-1, step)
+    times = (np.arange(len(blocks)) * step + step / 2) / sample_rate
+    return times, blocks.min(axis=1), blocks.max(axis=1)
+
+
+def feature_heatmap(
+    frames: np.ndarray,
+    config: FeatureConfig,
+    title: str,
+    y_title: str,
+    y_labels: list[str] | None = None,
+    colorscale: str | list[str] = MAGMA,
+    colorbar_title: str = "",
+    z_range: tuple[float, float] | None = None,
+) -> go.Figure:
+    """A (n_frames, dims) matrix as a time × dimension heatmap; long inputs are mean-pooled in time."""
+    pooled, step = pool_frames(frames, MAX_HEATMAP_COLUMNS)
+    seconds_per_frame = config.hop_length / config.sample_rate
+    times = (np.arange(len(pooled)) * step + (step - 1) / 2) * seconds_per_frame
+    y = y_labels if y_labels is not None else list(range(frames.shape[1]))
+    fig = go.Figure(
+        go.Heatmap(
+            z=pooled.T,
+            x=times,
+            y=y,
+            colorscale=colorscale,
+            zmin=None if z_range is None else z_range[0],
+            zmax=None if z_range is None else z_range[1],
+            colorbar=dict(title=colorbar_title, thickness=12),
+            hovertemplate="t=%{x:.2f} s<br>%{y}<br>%{z:.2f}<extra></extra>",
+        )
+    )
+    fig.update_layout(title=title, **LAYOUT)
+    fig.update_xaxes(title="time (s)")
+    fig.update_yaxes(title=y_title)
+    return fig
+
+
+def pool_frames(frames: np.ndarray, max_columns: int) -> tuple[np.ndarray, int]:
+    """Mean-pool consecutive frames so at most ``max_columns`` remain; returns (pooled, step)."""
+    n = frames.shape[0]
+    if n <= max_columns:
+        return frames, 1
+    step = int(np.ceil(n / max_columns))
+    usable = (n // step) * step
+    pooled = frames[:usable].reshape(-1, step, frames.shape[1]).mean(axis=1)
+    return pooled, step
+
+
+def log_mel_figure(log_mel: np.ndarray, config: FeatureConfig) -> go.Figure:
+    """Log-mel spectrogram with the mel bands labelled by their centre frequency in Hz."""
+    import librosa
+
+    centres = librosa.mel_frequencies(n_mels=config.n_mels + 2, fmin=config.fmin, fmax=config.mel_fmax)[1:-1]
+    labels = [f"{hz:.0f} Hz" for hz in centres]
+    top = float(log_mel.max())
+    z_range = (top - DYNAMIC_RANGE_DB, top)  # the usual 80 dB display range below the loudest cell
+    return feature_heatmap(log_mel, config, "Log-mel spectrogram", "mel band", labels, MAGMA, "dB", z_range)
+
+
+def mfcc_figure(mfcc: np.ndarray, config: FeatureConfig) -> go.Figure:
+    """MFCC heatmap (coefficients only: deltas are left out of the picture)."""
+    coefficients = mfcc[:, : config.n_mfcc]
+    labels = [f"c{i}" for i in range(config.n_mfcc)]
+    return feature_heatmap(coefficients, config, "MFCC", "coefficient", labels, "RdBu_r", "")
+
+
+def chroma_figure(chroma: np.ndarray, config: FeatureConfig) -> go.Figure:
+    """Chroma (pitch class energy) heatmap."""
+    return feature_heatmap(chroma, config, "Chroma", "pitch class", list(NOTE_NAMES), "Viridis", "")
+
+
+EMOTION_COLOURS = {
+    "neutral": "#9aa0a6",
+    "calm": "#7fb3d5",
+    "happy": "#f4c542",
+    "sad": "#5b7bd5",
+    "angry": "#e0553d",
+    "fearful": "#9b6bd3",
+    "disgust": "#5fae6b",
+    "surprised": "#f08bb6",
+}
+
+
+def probability_figure(probabilities: dict[str, float], title: str = "Emotion probabilities") -> go.Figure:
+    """Horizontal bars, most likely emotion on top, each emotion in its own colour."""
+    ranked = sorted(probabilities.items(), key=lambda kv: kv[1])
+    labels = [k for k, _ in ranked]
+    values = [100 * v for _, v in ranked]
+    fig = go.Figure(
+        go.Bar(
+            x=values,
+            y=labels,
+            orientation="h",
+            marker_color=[EMOTION_COLOURS.get(k, "#7c6cf2") for k in labels],
+            text=[f"{v:.0f} %" for v in values],
+            textposition="outside",
+            hovertemplate="%{y}: %{x:.1f} %<extra></extra>",
+        )
+    )
+    fig.update_layout(title=title, **{**LAYOUT, "height": 40 + 34 * len(labels)})
+    fig.update_xaxes(range=[0, 105], title="probability (%)")
+    return fig
+
+
+def timeline_figure(segments, duration: float, title: str = "Emotion over time") -> go.Figure:
+    """Stacked probability bars, one per speech segment (as wide as the segment), on a time axis in
+    seconds; hovering a segment shows its time, top emotion and what was said in it.
+
+    ``segments``: ``ser.analysis.timeline.TimelineSegment`` objects (start, end, probabilities, text).
+    """
+    labels = list(segments[0].probabilities) if segments else []
+    middles = [(s.start + s.end) / 2 for s in segments]
+    widths = [max(s.end - s.start - 0.05, 0.05) for s in segments]
+    hover_text = [
+        f"{s.start:.1f}–{s.end:.1f} s · <b>{s.emotion}{'?' if s.uncertain else ''}</b> {100 * s.confidence:.0f} %"
+        + (f"<br><i>{_wrap(s.text)}</i>" if s.text else "")
+        for s in segments
+    ]
+    fig = go.Figure()
+    for label in labels:
+        fig.add_trace(
+            go.Bar(
+                x=middles,
+                y=[100 * s.probabilities[label] for s in segments],
+                width=widths,
+                name=label,
+                marker_color=EMOTION_COLOURS.get(label, "#7c6cf2"),
+                customdata=hover_text,
+                hovertemplate="%{customdata}<br>" + label + ": %{y:.0f} %<extra></extra>",
+            )
+        )
+    fig.update_layout(title=title, barmode="stack", bargap=0, **{**LAYOUT, "height": 320},
+                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=1, xanchor="right"))
+    step = next((d for d in (0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800) if duration / d <= 10), 3600)
+    fig.update_xaxes(type="linear", range=[0, max(duration, 0.1)], title="time (s)", tickmode="linear", tick0=0, dtick=step)
+    fig.update_yaxes(range=[0, 100], title="probability (%)")
+    return fig
+
+
+def _wrap(text: str, width: int = 60) -> str:
+    return "<br>".join(textwrap.wrap(text, width)[:4])

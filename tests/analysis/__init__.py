@@ -1,0 +1,1 @@
+"""Tests of ser.analysis (mirrors the package)."""

@@ -1,0 +1,46 @@
+"""Transcription with the bundled Whisper tiny.en, offline."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ser import testing
+from ser.analysis.transcribe import Transcript, TranscriptSegment, Word, transcribe
+from ser.errors import ConfigError
+
+
+def test_spoken_words_are_transcribed_with_times():
+    y = testing.spoken("Hello world. The weather is lovely today.")
+    if y is None:
+        pytest.skip("espeak-ng is not installed (apt-get install espeak-ng) to make real speech")
+    result = transcribe(y)
+    assert result.language == "en"
+    text = result.text.lower()
+    assert sum(word in text for word in ("world", "weather", "lovely", "today")) >= 3, text  # robotic voice, tiny model
+    words = result.words()
+    assert words and all(0 <= w["start"] <= w["end"] <= len(y) / 16000 + 0.5 for w in words)
+    last = words[-1]
+    assert result.text_between(last["start"], last["end"] + 0.01) == last["text"]
+    assert result.text_between(0.0, last["end"] + 1) == " ".join(w["text"] for w in words)
+
+
+def test_silence_and_empty_audio_give_no_text():
+    assert transcribe(np.zeros(0, np.float32)).text == ""
+    assert isinstance(transcribe(np.zeros(16000, np.float32)), Transcript)
+
+
+def test_text_between_uses_word_middles_and_falls_back_to_segments():
+    words = (Word(0.0, 0.4, "one"), Word(0.5, 0.9, "two"), Word(1.9, 2.3, "three"))
+    t = Transcript("en", (TranscriptSegment(0.0, 2.3, "one two three", words), TranscriptSegment(3.0, 5.0, "four")))
+    assert t.text == "one two three four"
+    assert t.text_between(0.0, 2.0) == "one two"
+    assert t.text_between(2.0, 10.0) == "three four"
+    assert t.to_dict()["segments"][1] == {"start": 3.0, "end": 5.0, "text": "four"}
+
+
+def test_a_missing_model_is_a_clear_error(tmp_path):
+    with pytest.raises(ConfigError, match="not a CTranslate2 Whisper model folder"):
+        transcribe(np.zeros(16000, np.float32), str(tmp_path))
+    with pytest.raises(ConfigError, match="never downloads"):
+        transcribe(np.zeros(16000, np.float32), "no-such-whisper-model")

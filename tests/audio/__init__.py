@@ -1,0 +1,1 @@
+"""Tests of ser.audio (mirrors the package)."""

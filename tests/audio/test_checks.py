@@ -1,0 +1,106 @@
+"""Validation errors and the quality report."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from ser import testing
+from ser.audio.clip import Limits, load_clip
+from ser.errors import ConfigError, NonFiniteAudioError, SilentAudioError, TooShortError
+
+
+def _clip(samples: np.ndarray, subtype: str = "PCM_16", **limits):
+    return load_clip(testing.wav_bytes(samples, subtype=subtype), Limits(**limits), name="clip.wav")
+
+
+def _wrap_int16(x: np.ndarray) -> np.ndarray:
+    """What a recorder that does not limit samples above full scale produces."""
+    ints = np.round(x * 32767).astype(np.int64)
+    return (((ints + 32768) % 65536) - 32768).astype(np.float32) / 32768
+
+
+def test_clean_speech_has_no_warnings(speech):
+    clip = _clip(speech)
+    r = clip.report
+    assert clip.sample_rate == 16000 and clip.duration == pytest.approx(3.0)
+    assert r.warnings == ()
+    assert r.peak_dbfs == pytest.approx(20 * np.log10(0.3), abs=0.1)
+    assert -30 < r.rms_dbfs < r.peak_dbfs
+    assert 0.4 < r.speech_fraction <= 1.0
+    assert r.clipped_fraction == 0 and r.wraparound_count == 0
+    json.dumps(r.to_dict())  # serialisable as is
+
+
+@pytest.mark.parametrize("seconds", [0.0005, 0.1, 0.49])
+def test_too_short(speech, seconds):
+    with pytest.raises(TooShortError, match="at least 0.5 s"):
+        _clip(speech[: int(seconds * 16000)])
+
+
+def test_minimum_is_configurable(speech):
+    assert _clip(speech[:1600], min_seconds=0.05).duration == pytest.approx(0.1)
+    assert _clip(speech[:8000]).duration == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize(
+    "samples",
+    [np.zeros(32000, np.float32), np.full(32000, 0.25, np.float32), testing.noise(2.0, amplitude=1e-4)],
+    ids=["digital-silence", "dc-only", "hiss-at-minus-80-dBFS"],
+)
+def test_silent(samples):
+    with pytest.raises(SilentAudioError):
+        _clip(samples)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_non_finite_float_wav(speech, bad):
+    x = speech.copy()
+    x[1000:1010] = bad
+    with pytest.raises(NonFiniteAudioError, match="10 NaN or infinite"):
+        _clip(x, subtype="FLOAT")
+
+
+def test_clipping_is_a_warning(speech):
+    r = _clip(np.clip(speech * 8, -1, 1)).report
+    assert r.clipped_fraction > 0.01
+    assert any(w.startswith("Clipping") for w in r.warnings)
+
+
+def test_wraparound_is_a_warning(speech):
+    r = _clip(_wrap_int16(speech * 4)).report
+    assert r.wraparound_count > 5
+    assert any(w.startswith("Wrap-around") for w in r.warnings)
+
+
+def test_quiet_speech_warns(speech):
+    r = _clip(speech * 0.01).report  # peak about -50 dBFS
+    assert any(w.startswith("Very quiet") for w in r.warnings)
+
+
+def test_mostly_silence_warns(speech):
+    x = np.concatenate([speech[:12000], np.zeros(16000 * 6, np.float32)])
+    r = _clip(x).report
+    assert r.speech_fraction < 0.2
+    assert any(w.startswith("Mostly silence") for w in r.warnings)
+
+
+def test_noise_has_no_speech():
+    r = _clip(testing.noise(3.0, amplitude=0.1)).report
+    assert r.speech_fraction == 0 and r.speech_dbfs is None
+    assert any(w.startswith("No speech") for w in r.warnings)
+
+
+def test_dc_offset_warns_but_speech_is_still_found(speech):
+    clean = _clip(speech).report
+    r = _clip(speech + 0.3).report
+    assert r.dc_offset == pytest.approx(0.3, abs=0.01)
+    assert any(w.startswith("DC offset") for w in r.warnings)
+    assert r.speech_fraction == pytest.approx(clean.speech_fraction, abs=0.05)
+
+
+def test_limits_are_validated():
+    with pytest.raises(ConfigError):
+        Limits(min_seconds=2.0, max_seconds=1.0)

@@ -1,0 +1,1 @@
+"""Tests of ser.data (mirrors the package)."""

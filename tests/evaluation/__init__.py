@@ -1,0 +1,1 @@
+"""Tests of ser.evaluation (mirrors the package)."""

@@ -1,0 +1,1 @@
+"""Tests of ser.models (mirrors the package)."""

@@ -1,0 +1,1 @@
+"""Tests of ser.reports (mirrors the package)."""
