@@ -55,9 +55,10 @@ def chance_note(models: list[mr.ModelReport], protocol_names: list[str]) -> str:
     """Classes and chance level of each protocol, from the stored labels: "RAVDESS 6-fold: 8 classes, chance 12.5 %. …"."""
     parts = []
     for protocol in protocol_names:
-        labels = mr.protocol_labels(models, protocol)
-        if labels:
-            parts.append(f"{mr.protocol_title(models, protocol)}: {len(labels)} classes, chance {100 * vocabulary.chance(labels):.1f} %.")
+        labels, level = mr.protocol_labels(models, protocol), mr.protocol_chance(models, protocol)
+        if labels and level is not None:
+            classes = "each corpus's own classes" if level != vocabulary.chance(labels) else f"{len(labels)} classes"
+            parts.append(f"{mr.protocol_title(models, protocol)}: {classes}, chance {100 * level:.1f} %.")
     return " ".join(parts)
 
 
@@ -92,7 +93,6 @@ def protocol_detail_section(models: list[mr.ModelReport], protocol_names: list[s
                                          key="detail_protocol")
     variant = scoring_column.selectbox("Scoring", mr.variants(models, protocol), format_func=lambda v: vocabulary.VARIANT_TITLES.get(v, v),
                                        key="detail_variant")
-    labels = mr.protocol_labels(models, protocol)
     st.caption(escape_markdown(mr.protocol_description(models, protocol)))
     detail = mr.protocol_table(models, protocol, variant)
     st.dataframe(detail, hide_index=True, width="stretch",
@@ -102,7 +102,7 @@ def protocol_detail_section(models: list[mr.ModelReport], protocol_names: list[s
     st.caption("Means over folds with their standard deviation (±); F1 per emotion and ECE/NLL over all folds' predictions pooled.")
     spread, f1 = st.columns([2, 3])
     with spread:
-        st.plotly_chart(fold_figure(mr.fold_figures(models, protocol, variant), vocabulary.chance(labels),
+        st.plotly_chart(fold_figure(mr.fold_figures(models, protocol, variant), mr.protocol_chance(models, protocol),
                                     default=default.label if default else None), width="stretch", theme=None)
     with f1:
         st.plotly_chart(per_class_f1_figure(*mr.per_class_f1(models, protocol, variant)), width="stretch", theme=None)

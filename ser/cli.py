@@ -83,7 +83,7 @@ def _build_parser() -> argparse.ArgumentParser:
     train = sub.add_parser("train", help="train a model from the zoo, evaluate it speaker-independently, write models/NAME/")
     train.add_argument("recipe", help="zoo recipe: " + ", ".join(_recipes()))
     train.add_argument("--data", nargs="+", required=True, metavar="PATH",
-                       help="corpus manifests or folders (RAVDESS, TESS, SAVEE, CREMA-D, EmoDB layouts)")
+                       help="corpus manifests or folders (RAVDESS, TESS, SAVEE, CREMA-D, EmoDB, ASED, EMOVO, nEMO, TurEV-DB, URDU layouts)")
     train.add_argument("--name", default=None, help="model folder name (default: the recipe name)")
     train.add_argument("--out", default=None, help="models folder (default: the project's models/)")
     train.add_argument("--labels", default="all", help="'all' (8 emotions), 'merge-calm', or a comma-separated subset")

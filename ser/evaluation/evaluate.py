@@ -21,7 +21,7 @@ from ser.data.labels import EMOTIONS, LabelSet
 from ser.data.splits import assert_speaker_independent, leave_one_speaker_out, speaker_group_folds
 from ser.errors import ConfigError
 from ser.evaluation.metrics import fold_mean, pool, summarize
-from ser.evaluation.protocols import PROTOCOLS, SPEAKER_NORM_CLIPS, VARIANTS, Protocol, variant_name
+from ser.evaluation.protocols import ANY, PROTOCOLS, SPEAKER_NORM_CLIPS, VARIANTS, Protocol, variant_name
 from ser.models.artifacts import PLAIN, SPEAKER_NORM
 from ser.models.speaker_norm import feature_mean
 from ser.models.training import ModelSpec, fit
@@ -32,41 +32,74 @@ class Split:
     train: np.ndarray  # indices into the rows
     test: np.ndarray
     test_speakers: tuple[str, ...]
+    labels: tuple[str, ...] = ()  # classes this split is scored on when fewer than the protocol's ("loco")
+    test_corpus: str = ""  # the held-out corpus ("loco")
+
+
+def _classes(rows: Sequence[Row], label_set: LabelSet, keep) -> set[str]:
+    return {label_set.apply(r.emotion) for r in rows if keep(r.dataset)}
 
 
 def protocol_labels(protocol: Protocol, rows: Sequence[Row], label_set: LabelSet) -> tuple[str, ...]:
-    """The classes a protocol scores: those present on both the train and the test side."""
-    train = {label_set.apply(r.emotion) for r in rows if r.dataset == protocol.train}
-    test = {label_set.apply(r.emotion) for r in rows if r.dataset == protocol.test}
-    return tuple(e for e in EMOTIONS if e in train and e in test)
+    """The classes a protocol trains on and scores: those present on both the train and the test
+    side ("loco": every class of every corpus; each held-out corpus is scored on its own)."""
+    if protocol.scheme == "loco":
+        both = _classes(rows, label_set, lambda d: True)
+    else:
+        train = _classes(rows, label_set, lambda d: d == protocol.train or protocol.train == ANY)
+        both = train & _classes(rows, label_set, lambda d: d == protocol.test)
+    return tuple(e for e in EMOTIONS if e in both)
 
 
 def plan(protocol: Protocol, rows: Sequence[Row], labels: Sequence[str], label_set: LabelSet) -> list[Split]:
     """Speaker-independent train/test index splits; every split is checked for speaker leaks."""
     usable = np.array([label_set.apply(r.emotion) in labels for r in rows])
     speakers = [r.speaker for r in rows]
-    if protocol.scheme == "cross":
-        train = np.where(usable & np.array([r.dataset == protocol.train for r in rows]))[0]
-        test = np.where(usable & np.array([r.dataset == protocol.test for r in rows]))[0]
-        splits = [(train, test)]
+    datasets = np.array([r.dataset for r in rows])
+    splits: list[tuple[np.ndarray, np.ndarray, tuple[str, ...], str]] = []
+    if protocol.scheme == "loco":
+        for corpus in sorted(set(datasets.tolist())):
+            others = _classes([r for r in rows if r.dataset != corpus], label_set, lambda d: True)
+            own = tuple(e for e in labels if e in others and e in _classes(rows, label_set, lambda d, c=corpus: d == c))
+            scored = np.array([label_set.apply(r.emotion) in own for r in rows])
+            splits.append((np.where(usable & (datasets != corpus))[0], np.where(scored & (datasets == corpus))[0], own, corpus))
+    elif protocol.scheme == "cross":
+        train = np.where(usable & (datasets == protocol.train))[0]
+        test = np.where(usable & (datasets == protocol.test))[0]
+        splits.append((train, test, (), ""))
     else:
-        idx = np.where(usable & np.array([r.dataset == protocol.test for r in rows]))[0]
+        idx = np.where(usable & (datasets == protocol.test))[0]
         local = [speakers[i] for i in idx]
         folds = speaker_group_folds(local, 6) if protocol.scheme == "groups6" else leave_one_speaker_out(local)
-        splits = [(idx[tr], idx[te]) for tr, te in folds]
+        others = np.where(usable & (datasets != protocol.test))[0] if protocol.train == ANY else np.array([], int)
+        splits.extend((np.concatenate([others, idx[tr]]), idx[te], (), "") for tr, te in folds)
     out = []
-    for train, test in splits:
+    for train, test, own, corpus in splits:
         if len(train) == 0 or len(test) == 0:
             raise ConfigError(f"{protocol.title}: no data on one side of a split")
         assert_speaker_independent(speakers, train, test)
-        out.append(Split(train, test, tuple(sorted({speakers[i] for i in test}))))
+        out.append(Split(train, test, tuple(sorted({speakers[i] for i in test})), own, corpus))
     return out
 
 
 def available_protocols(rows: Sequence[Row]) -> list[str]:
-    """Protocols whose corpora are present in ``rows``."""
+    """Protocols whose corpora are present in ``rows`` (those with a side of ANY need two corpora or more)."""
     datasets = {r.dataset for r in rows}
-    return [name for name, p in PROTOCOLS.items() if p.train in datasets and p.test in datasets]
+
+    def present(side: str) -> bool:
+        return len(datasets) >= 2 if side == ANY else side in datasets
+
+    return [name for name, p in PROTOCOLS.items() if present(p.train) and present(p.test)]
+
+
+def restrict(y_true: np.ndarray, proba: np.ndarray, labels: Sequence[str], own: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Targets and probabilities of a model over ``labels`` re-expressed over the subset ``own``:
+    the probabilities of the other classes are dropped and the rest renormalised to sum to 1."""
+    keep = [labels.index(e) for e in own]
+    local = {g: i for i, g in enumerate(keep)}
+    sub = proba[:, keep]
+    sub = sub / np.maximum(sub.sum(axis=1, keepdims=True), 1e-12)
+    return np.array([local[int(t)] for t in y_true]), sub
 
 
 def evaluate(
@@ -98,16 +131,26 @@ def evaluate(
             start = time.perf_counter()
             title = f"{protocol.name} {i}/{len(splits)}" if progress else None
             results, hist = _run_split(spec, rows, features, y, labels, split, augmented, title)
+            own = split.labels or tuple(labels)
             for variant, (y_true, proba) in results.items():
-                per_variant[variant].append(summarize(y_true, proba, labels))
-                predictions[variant].append((y_true, proba))
-            fold_info.append({"test_speakers": list(split.test_speakers), "n_train": int(len(split.train)), "n_test": int(len(split.test))})
+                local_y, local_p = restrict(y_true, proba, labels, own)
+                per_variant[variant].append(summarize(local_y, local_p, own))
+                pooled_p = np.zeros_like(proba)  # back on the protocol's classes, for the pooled figures
+                pooled_p[:, [labels.index(e) for e in own]] = local_p
+                predictions[variant].append((y_true, pooled_p))
+            info = {"test_speakers": list(split.test_speakers), "n_train": int(len(split.train)), "n_test": int(len(split.test))}
+            if split.test_corpus:
+                info.update(test_corpus=split.test_corpus, labels=list(own))
+            fold_info.append(info)
             fold_history.append(hist)
             accs = ", ".join(f"{v} {per_variant[v][-1]['accuracy']:.3f}" for v in VARIANTS)
-            who = ", ".join(split.test_speakers[:4])
+            who = split.test_corpus or ", ".join(split.test_speakers[:4])
             log(f"{protocol.title}: fold {i}/{len(splits)} ({who}) accuracy {accs} [{time.perf_counter() - start:.0f} s]")
         metrics[name] = {"title": protocol.title, "labels": list(labels), "folds": fold_info, "variants": {}}
         confusion[name] = {"labels": list(labels), "variants": {}}
+        if any(split.labels for split in splits):  # folds scored on their own classes: their chance and matrices differ
+            metrics[name]["chance"] = float(np.mean([1 / len(split.labels or labels) for split in splits]))
+            confusion[name]["fold_labels"] = [list(split.labels or labels) for split in splits]
         for variant, summaries in per_variant.items():
             matrices = [s.pop("confusion") for s in summaries]
             pooled = pool(predictions[variant], labels)
@@ -123,9 +166,10 @@ def _run_split(spec, rows, features, y, labels, split: Split, augmented, title: 
     train_x = [features[i] for i in split.train]
     train_s = [speakers[i] for i in split.train]
     train_aug = [[copy[i] for i in split.train] for copy in augmented]
-    plain = fit(spec, train_x, y[split.train], train_s, labels, speaker_norm=False, augmented=train_aug,
+    corpora = [rows[i].dataset for i in split.train]
+    plain = fit(spec, train_x, y[split.train], train_s, labels, speaker_norm=False, augmented=train_aug, corpora=corpora,
                 progress=title and f"{title} plain")
-    normed = fit(spec, train_x, y[split.train], train_s, labels, speaker_norm=True, augmented=train_aug,
+    normed = fit(spec, train_x, y[split.train], train_s, labels, speaker_norm=True, augmented=train_aug, corpora=corpora,
                  progress=title and f"{title} speaker-normalised")
     results = {"none": (y[split.test], plain.proba([features[i] for i in split.test]))}
     rng = np.random.default_rng(spec.seed)
@@ -135,6 +179,8 @@ def _run_split(spec, rows, features, y, labels, split: Split, augmented, title: 
             idx = np.array([i for i in split.test if speakers[i] == speaker])
             chosen = rng.permutation(len(idx))
             k_used = min(k, len(idx) // 2)  # only tiny corpora have fewer than 2k clips per speaker
+            if k_used == 0:  # a speaker with a single clip (URDU has some) has no baseline to take
+                continue
             base, scored = idx[chosen[:k_used]], idx[chosen[k_used:]]
             mean = feature_mean([features[i] for i in base])
             probas.append(normed.proba([features[i] for i in scored], speaker_mean=mean))

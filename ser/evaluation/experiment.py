@@ -91,13 +91,18 @@ def train(
         else {"metrics": {}, "confusion": {}, "history": {}}
     )
     labels = labels_of(rows)
-    y = np.array([labels.index(r.emotion) for r in rows])
-    speakers = [r.speaker for r in rows]
-    log(f"final fit on all {len(rows)} clips ({len(labels)} classes)")
+    kept = [i for i, r in enumerate(rows) if r.speaker not in spec.holdout_speakers]
+    y = np.array([labels.index(rows[i].emotion) for i in kept])
+    speakers = [rows[i].speaker for i in kept]
+    corpora = [rows[i].dataset for i in kept]
+    features = [features[i] for i in kept]
+    augmented = [[copy[i] for i in kept] for copy in augmented]
+    held = f", {len(rows) - len(kept)} clips of {len(spec.holdout_speakers)} demo speakers held out" if spec.holdout_speakers else ""
+    log(f"final fit on {len(kept)} clips ({len(labels)} classes{held})")
     final = {
-        PLAIN: fit(spec, features, y, speakers, labels, speaker_norm=False, augmented=augmented,
-                     progress="final plain" if progress else None),
-        SPEAKER_NORM: fit(spec, features, y, speakers, labels, speaker_norm=True, augmented=augmented,
+        PLAIN: fit(spec, features, y, speakers, labels, speaker_norm=False, augmented=augmented, corpora=corpora,
+                   progress="final plain" if progress else None),
+        SPEAKER_NORM: fit(spec, features, y, speakers, labels, speaker_norm=True, augmented=augmented, corpora=corpora,
                           progress="final speaker-normalised" if progress else None),
     }
     out_dir.mkdir(parents=True, exist_ok=True)

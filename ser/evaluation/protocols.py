@@ -8,6 +8,9 @@ Only speaker-independent protocols exist:
 - ``ravdess_6fold``: RAVDESS, 6 folds by actor groups (1–4, 5–8, …, 21–24)
 - ``tess_loso``: TESS, leave one speaker out (train on one actress, test on the other)
 - ``ravdess_to_tess`` / ``tess_to_ravdess``: cross-corpus, on the classes both corpora share
+- ``ravdess_6fold_all``: RAVDESS's 6 folds by actor, with every other corpus added to each training fold
+- ``loco``: leave one corpus out, the "voices it never heard" figure: for each corpus, train on all the
+  others and score it on its own classes (the probabilities of the classes it has, renormalised)
 
 Adding a protocol: one ``Protocol(...)`` line in ``PROTOCOLS`` below; a new ``scheme`` also needs
 its split in ``ser.evaluation.evaluate.plan``.
@@ -19,7 +22,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-SCHEMES = ("groups6", "loso", "cross")
+SCHEMES = ("groups6", "loso", "cross", "loco")
+ANY = "*"  # a protocol's train side: every corpus present except the one tested on
 
 
 @dataclass(frozen=True)
@@ -27,8 +31,8 @@ class Protocol:
     name: str
     title: str  # stored in metrics.json
     short_title: str  # table and chart headings
-    train: str  # corpus trained on
-    test: str  # corpus tested on
+    train: str  # corpus trained on, or ANY: all corpora present but the tested one
+    test: str  # corpus tested on (ANY for "loco": each corpus in turn)
     scheme: str  # one of SCHEMES: how the rows are split (ser.evaluation.evaluate.plan)
     meaning: str  # plain language, for the Compare models page; the class count (and so chance) comes from the stored labels
 
@@ -53,8 +57,31 @@ PROTOCOLS: dict[str, Protocol] = {
             "tess_to_ravdess", "TESS → RAVDESS (cross-corpus)", "TESS → RAVDESS", "tess", "ravdess", "cross",
             "Cross-corpus: trained on all of TESS (2 actresses), tested on all 24 RAVDESS actors, on the shared classes.",
         ),
+        Protocol(
+            "ravdess_6fold_all", "RAVDESS, 6 folds by actor, all other corpora added to training", "RAVDESS 6-fold + others",
+            ANY, "ravdess", "groups6",
+            "RAVDESS's 6 folds by actor, as above, but every training fold also holds all the other corpora (TESS, ASED, "
+            "EMOVO, nEMO, TurEV-DB, URDU); the 4 test actors are still never heard.",
+        ),
+        Protocol(
+            "loco", "Leave one corpus out", "Leave one corpus out", ANY, ANY, "loco",
+            "Leave one corpus out, the test of a voice from elsewhere: for each corpus, train on all the others and test on it "
+            "(another language, studio and set of speakers), scored on that corpus's own classes; the figure is the mean over corpora.",
+        ),
     )
 }
+CORPUS_TITLES: dict[str, str] = {
+    "ravdess": "RAVDESS (English)", "tess": "TESS (English)", "savee": "SAVEE (English)", "cremad": "CREMA-D (English)",
+    "emodb": "EmoDB (German)", "ased": "ASED (Amharic)", "emovo": "EMOVO (Italian)", "nemo": "nEMO (Polish)",
+    "turev": "TurEV-DB (Turkish)", "urdu": "URDU (Urdu)",
+}
+
+
+def corpus_title(name: str) -> str:
+    """A corpus's display name with its language (the name itself for one we do not know)."""
+    return CORPUS_TITLES.get(name, name)
+
+
 HEADLINE_PROTOCOL = "ravdess_6fold"  # the figure quoted for a model (model picker, choosing the default)
 
 # Scoring variants of every split (keys in metrics.json): "none" scores one clip at a time;

@@ -573,6 +573,68 @@ def whisper_head(
     return keras.Model(inputs, logits, name="whisper_head")
 
 
+@keras.saving.register_keras_serializable(package="ser")
+class LayerWeighting(keras.layers.Layer):
+    """(batch, n_states, dims) -> (batch, dims): a softmax-weighted sum of an encoder's hidden
+    states, the weights learnt (all equal at the start). Emotion is strongest in the middle layers
+    of Whisper's encoder; the learnt weights say which ones this model leans on."""
+
+    def build(self, input_shape: tuple) -> None:
+        self.logits = self.add_weight(name="state_logits", shape=(int(input_shape[1]),), initializer="zeros")
+
+    def call(self, inputs: Any) -> Any:
+        weights = ops.softmax(self.logits)
+        return ops.sum(inputs * ops.reshape(weights, (1, -1, 1)), axis=1)
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        return (input_shape[0], input_shape[2])
+
+
+def layer_head(
+    input_shape: tuple[int],
+    n_classes: int,
+    *,
+    n_states: int = 7,
+    combine: str = "weighted",
+    projection_units: int = 0,
+    hidden_units: int = 256,
+    input_dropout: float = 0.2,
+    dropout: float = 0.4,
+    l2: float = 1e-3,
+) -> keras.Model:
+    """Head over the pooled hidden states of a Whisper encoder (``InputSpec(kind="layers")``):
+    one vector of ``n_states`` blocks (mean and std over time of each state), standardised per value.
+
+    Reshape to (n_states, block) -> Dropout -> [Dense(projection_units, gelu) per state] ->
+    ``combine``: "weighted" (a learnt softmax weighting of the states, ``LayerWeighting``) or
+    "concat" -> [Dense(hidden_units, gelu) -> Dropout] -> logits.
+    """
+    if not (isinstance(input_shape, tuple | list) and len(input_shape) == 1 and _is_pos_int(input_shape[0])):
+        raise ConfigError(f"layer_head needs input_shape (n_values,), got {input_shape!r}")
+    n_classes = _check_classes(n_classes)
+    n_states = _pos_int("n_states", n_states)
+    if input_shape[0] % n_states:
+        raise ConfigError(f"{input_shape[0]} input values do not split into {n_states} states")
+    if combine not in ("weighted", "concat"):
+        raise ConfigError(f"combine must be weighted or concat, not {combine!r}")
+    projection_units, hidden_units = _nonneg_int("projection_units", projection_units), _nonneg_int("hidden_units", hidden_units)
+    input_dropout, dropout = _rate("input_dropout", input_dropout), _rate("dropout", dropout)
+    if l2 < 0:
+        raise ConfigError("l2 must be 0 or more")
+    regularizer = keras.regularizers.L2(l2) if l2 else None
+    inputs = keras.Input(shape=(int(input_shape[0]),), name="states")
+    x = layers.Reshape((n_states, int(input_shape[0]) // n_states), name="per_state")(inputs)
+    x = layers.Dropout(input_dropout, name="input_dropout")(x)
+    if projection_units:
+        x = layers.Dense(projection_units, activation="gelu", kernel_regularizer=regularizer, name="state_projection")(x)
+    x = LayerWeighting(name="layer_weights")(x) if combine == "weighted" else layers.Flatten(name="concat")(x)
+    if hidden_units:
+        x = layers.Dense(hidden_units, activation="gelu", kernel_regularizer=regularizer, name="dense")(x)
+        x = layers.Dropout(dropout, name="dense_dropout")(x)
+    logits = layers.Dense(n_classes, kernel_regularizer=regularizer, name="logits")(x)
+    return keras.Model(inputs, logits, name="layer_head")
+
+
 # --------------------------------------------------------------------------- registry
 
 ARCHITECTURES: dict[str, Callable[..., keras.Model]] = {
@@ -581,10 +643,12 @@ ARCHITECTURES: dict[str, Callable[..., keras.Model]] = {
     "cnn_lstm": cnn_lstm,
     "cnn_bilstm_attention": cnn_bilstm_attention,
     "whisper_head": whisper_head,
+    "layer_head": layer_head,
 }
+VECTOR_INPUT = ("layer_head",)  # take one vector per clip, not (frames, features)
 
 
-def build(name: str, input_shape: InputShape, n_classes: int, **params: Any) -> keras.Model:
+def build(name: str, input_shape: InputShape | tuple[int], n_classes: int, **params: Any) -> keras.Model:
     """Build the registered architecture ``name``; ConfigError for an unknown name or bad params."""
     builder = ARCHITECTURES.get(name) if isinstance(name, str) else None
     if builder is None:

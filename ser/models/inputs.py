@@ -5,6 +5,8 @@ identically in training, evaluation and inference. Stored in every model's meta.
 - ``whisper``: Whisper encoder frames (n_frames, 384), 20 ms each
 - ``stats``: utterance statistics vector from ``ser.audio.features`` (for classic classifiers),
   optionally followed by the mean and std of the Whisper encoder frames
+- ``layers``: mean and std over time of every hidden state of Whisper base's encoder
+  (``ser.audio.whisper_layers``), flattened to one vector (7 states × 1024 = 7168 values)
 
 Computed features of corpus files are cached on disk (``$SER_CACHE`` or ``~/.cache/ser``),
 keyed by the spec and each file's path, size and modification time.
@@ -30,7 +32,7 @@ from ser.serialize import from_mapping
 if TYPE_CHECKING:
     from ser.audio.augment import Augmentation
 
-KINDS = ("frames", "whisper", "stats")
+KINDS = ("frames", "whisper", "stats", "layers")
 
 
 @dataclass(frozen=True)
@@ -52,12 +54,12 @@ class InputSpec:
 
     @property
     def uses_whisper(self) -> bool:
-        return self.kind == "whisper" or (self.kind == "stats" and self.whisper_stats)
+        return self.kind in ("whisper", "layers") or (self.kind == "stats" and self.whisper_stats)
 
     @property
     def is_sequence(self) -> bool:
         """True when the input is (n_frames, dims), False for a single vector."""
-        return self.kind != "stats"
+        return self.kind in ("frames", "whisper")
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -84,6 +86,12 @@ class InputSpec:
             return frame_matrix(samples, self.feature_config, self.frame_kinds)
         if self.kind == "whisper":
             return self._encoder().encode(samples)
+        if self.kind == "layers":
+            from ser.audio.whisper_layers import load_base_encoder
+
+            if self.whisper_model != "base":
+                raise ConfigError("input kind 'layers' reads Whisper base's encoder only (whisper_model 'base')")
+            return load_base_encoder().pooled(samples).reshape(-1)
         vector = utterance_vector(samples, self.feature_config)
         if self.whisper_stats:
             frames = self._encoder().encode(samples)

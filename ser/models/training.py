@@ -23,6 +23,7 @@ from ser.models.temperature import fit_temperature, logits_from_proba, softmax
 from ser.serialize import from_mapping
 
 CLASSIC = ("svm", "random_forest")
+VECTOR_KERAS = ("layer_head",)  # Keras heads over one vector per clip (ser.architectures.VECTOR_INPUT)
 
 
 @dataclass(frozen=True)
@@ -42,16 +43,28 @@ class ModelSpec:
     seed: int = 0
     augment_copies: int = 0  # augmented copies of every training clip (ser.audio.augment), 0 = off
     augment_config: dict[str, Any] = field(default_factory=dict)  # AugmentConfig fields; {} = defaults
+    # "class": every class weighs the same; "corpus_class": every (corpus, class) pair present weighs
+    # the same, so a large corpus (nEMO, TESS) does not drown a small one and a class that only a few
+    # corpora have (calm, disgust) still counts fully.
+    balance: str = "class"
+    # Speakers left out of the final fit (not of the evaluation protocols): clips the shipped model
+    # never heard, which the app offers as examples and a test scores (ser.data.demo).
+    holdout_speakers: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if isinstance(self.input, dict):
             object.__setattr__(self, "input", InputSpec.from_dict(self.input))
+        object.__setattr__(self, "holdout_speakers", tuple(self.holdout_speakers))
         if self.architecture in CLASSIC and self.input.is_sequence:
             raise ConfigError(f"{self.architecture} needs utterance statistics (input kind 'stats')")
-        if self.architecture not in CLASSIC and not self.input.is_sequence:
+        if self.architecture in VECTOR_KERAS and self.input.is_sequence:
+            raise ConfigError(f"{self.architecture} needs one vector per clip (input kind 'layers' or 'stats')")
+        if self.architecture not in CLASSIC + VECTOR_KERAS and not self.input.is_sequence:
             raise ConfigError(f"{self.architecture} needs frame-level input ('frames' or 'whisper')")
         if self.augment_copies < 0:
             raise ConfigError("augment_copies must be 0 or more")
+        if self.balance not in ("class", "corpus_class"):
+            raise ConfigError(f"balance must be class or corpus_class, not {self.balance!r}")
         if self.epochs < 1 or self.batch_size < 1 or self.max_frames < 1 or not 0 < self.val_fraction < 0.5:
             raise ConfigError("epochs, batch_size and max_frames must be positive and val_fraction in (0, 0.5)")
 
@@ -74,6 +87,9 @@ class ModelSpec:
             "seed": self.seed,
             "augment_copies": self.augment_copies,
             "augment_config": dict(self.augment_config),
+            # only when set: keeps older meta.json files stable
+            **({"balance": self.balance} if self.balance != "class" else {}),
+            **({"holdout_speakers": list(self.holdout_speakers)} if self.holdout_speakers else {}),
         }
 
     def augmentations(self) -> list:
@@ -122,11 +138,14 @@ class Fitted:
 
 
 def pad_batch(features: Sequence[np.ndarray], max_frames: int) -> np.ndarray:
-    """Zero-pad (n_frames, dims) matrices to a common length ≤ max_frames (longer ones are centre-cropped).
+    """Zero-pad (n_frames, dims) matrices to a common length ≤ max_frames (longer ones are centre-cropped);
+    vectors (one per clip) are stacked as they are.
 
     Zero frames are padding for the models' masks; real frames that are exactly zero everywhere do
     not occur after normalisation.
     """
+    if features[0].ndim == 1:
+        return np.stack(features).astype(np.float32)
     length = min(max(f.shape[0] for f in features), max_frames)
     out = np.zeros((len(features), length, features[0].shape[1]), np.float32)
     for i, f in enumerate(features):
@@ -168,6 +187,7 @@ def fit(
     *,
     speaker_norm: bool,
     augmented: Sequence[Sequence[np.ndarray]] = (),
+    corpora: Sequence[str] | None = None,
     verbose: int = 0,
     progress: str | None = None,
 ) -> Fitted:
@@ -175,6 +195,8 @@ def fit(
 
     ``progress``: a title for a per-epoch progress bar of a Keras fit, drawn on stderr only when
     it is a terminal (``EpochProgress``); None draws nothing.
+
+    ``corpora`` names each clip's corpus; ``spec.balance == "corpus_class"`` needs it.
 
     ``augmented`` holds augmented copies of the same clips (each a list parallel to
     ``features``); only the copies of training speakers are used, never those of the speakers
@@ -194,16 +216,32 @@ def fit(
     normalizer = Normalizer.fit([xs[i] for i in tr])
     train_x = [normalizer.apply(xs[i]) for i in tr] + [normalizer.apply(x) for copy in extra for x in copy]
     train_y = np.concatenate([y[tr]] * (1 + len(extra)))
+    if spec.balance == "corpus_class":
+        if corpora is None or len(corpora) != len(y):
+            raise ConfigError("balance 'corpus_class' needs the corpus of every clip")
+        groups = np.concatenate([np.asarray(corpora)[tr]] * (1 + len(extra)))
+        weights = _group_class_weights(train_y, groups)
+    else:
+        weights = _class_weights(train_y, len(labels))
+        weights = np.array([weights[int(c)] for c in train_y])
     val_x = [normalizer.apply(xs[i]) for i in va]
     fitted = Fitted(spec, tuple(labels), None, normalizer, speaker_norm)
     if spec.is_keras:
-        fitted.model, fitted.history = _fit_keras(spec, train_x, train_y, val_x, y[va], len(labels), verbose, progress)
+        fitted.model, fitted.history = _fit_keras(spec, train_x, train_y, weights, val_x, y[va], len(labels), verbose, progress)
     else:
         fitted.model, fitted.history = _fit_classic(spec, train_x, train_y, val_x, y[va])
     # Temperature on the held-out speakers: inputs are already normalised, so bypass the normaliser.
     raw = replace(fitted, normalizer=None, speaker_norm=False)
     fitted.temperature = fit_temperature(raw.logits(val_x), y[va])
     return fitted
+
+
+def _group_class_weights(y: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """Per-sample weights giving every (group, class) pair present the same total weight; mean 1."""
+    keys = np.array([f"{g}|{c}" for g, c in zip(groups, y, strict=True)])
+    _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
+    weights = 1.0 / counts[inverse]
+    return weights * len(y) / weights.sum()
 
 
 def _class_weights(y: np.ndarray, n_classes: int) -> dict[int, float]:
@@ -242,15 +280,15 @@ def epoch_progress(epochs: int, title: str, stream: Any = None, enabled: bool | 
     return EpochProgress()
 
 
-def _fit_keras(spec: ModelSpec, train_x, train_y, val_x, val_y, n_classes: int, verbose: int, progress: str | None = None):
+def _fit_keras(spec: ModelSpec, train_x, train_y, weights, val_x, val_y, n_classes: int, verbose: int, progress: str | None = None):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import keras
 
     from ser.models.architectures import build
 
     keras.utils.set_random_seed(spec.seed)
-    dim = train_x[0].shape[1]
-    model = build(spec.architecture, (None, dim), n_classes, **spec.params)
+    shape = train_x[0].shape if train_x[0].ndim == 1 else (None, train_x[0].shape[1])
+    model = build(spec.architecture, shape, n_classes, **spec.params)
     model.compile(
         optimizer=keras.optimizers.AdamW(learning_rate=spec.learning_rate, weight_decay=1e-3),
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
@@ -268,7 +306,7 @@ def _fit_keras(spec: ModelSpec, train_x, train_y, val_x, val_y, n_classes: int, 
         validation_data=(pad_batch(val_x, spec.max_frames), val_y),
         epochs=spec.epochs,
         batch_size=spec.batch_size,
-        class_weight=_class_weights(train_y, n_classes),
+        sample_weight=weights,
         callbacks=callbacks,
         shuffle=True,
         verbose=verbose,

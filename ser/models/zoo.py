@@ -8,6 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 from ser.audio.features import FeatureConfig
+from ser.data.demo import DEMO_SPEAKERS
 from ser.errors import ConfigError
 from ser.models.inputs import InputSpec
 from ser.models.training import ModelSpec
@@ -19,6 +20,20 @@ FRAMES_20MS = FeatureConfig(hop_length=320, n_mfcc=40, n_mels=64)
 PRESETS: dict[str, ModelSpec] = {
     spec.name: spec
     for spec in (
+        # Every hidden state of Whisper base's encoder (mean and std over time), one linear layer on
+        # top, strongly regularised; trained on all corpora with each (corpus, class) pair weighted
+        # alike. Chosen on leave-one-corpus-out UAR (models/README.md has what else was tried).
+        ModelSpec(
+            name="whisper_layers",
+            architecture="layer_head",
+            input=InputSpec(kind="layers", whisper_model="base"),
+            params={"combine": "concat", "hidden_units": 0, "input_dropout": 0.5, "l2": 1e-2},
+            epochs=60,
+            patience=8,
+            learning_rate=1e-3,
+            balance="corpus_class",
+            holdout_speakers=DEMO_SPEAKERS,
+        ),
         ModelSpec(
             name="whisper_head",
             architecture="whisper_head",
@@ -69,7 +84,7 @@ def with_features(spec: ModelSpec, overrides: Mapping[str, Any]) -> ModelSpec:
     encoder frames) raise ConfigError with a one-line message."""
     if not overrides:
         return spec
-    if spec.input.kind == "whisper":
+    if spec.input.kind in ("whisper", "layers"):
         raise ConfigError(f"recipe '{spec.name}' classifies Whisper encoder frames; feature settings "
                           f"({', '.join(overrides)}) do not apply to it")
     known = [f.name for f in dataclasses.fields(FeatureConfig) if f.name != "version"]

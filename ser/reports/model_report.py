@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ser.evaluation import protocols as vocabulary
-from ser.evaluation.protocols import HEADLINE_PROTOCOL, PROTOCOLS, VARIANTS, chance, variant_name
+from ser.evaluation.protocols import HEADLINE_PROTOCOL, PROTOCOLS, VARIANTS, chance, corpus_title, variant_name
 from ser.models.artifacts import PLAIN, SPEAKER_NORM, ModelError, models_dir, read_json
 
 HISTORY_VARIANTS: dict[str, str] = {PLAIN: "plain model", SPEAKER_NORM: "model trained with speaker normalisation"}
@@ -182,9 +182,25 @@ def protocol_description(reports: Sequence[ModelReport], protocol: str) -> str:
     labels = protocol_labels(reports, protocol)
     meaning = (PROTOCOLS[protocol].meaning if protocol in PROTOCOLS else None) or next(
         (str(r.metrics[protocol]["title"]) for r in reports if r.metrics.get(protocol, {}).get("title")), protocol)
-    level = chance(labels)
+    level = protocol_chance(reports, protocol)
+    if _has_fold_labels(reports, protocol):
+        return meaning + (f" Chance, averaged over the corpora: {100 * level:.1f} %." if level else "")
     classes = f" {len(labels)} classes ({', '.join(labels)}); chance {100 * level:.1f} %." if level else ""
     return meaning + classes
+
+
+def _has_fold_labels(reports: Sequence[ModelReport], protocol: str) -> bool:
+    return any(r.confusion.get(protocol, {}).get("fold_labels") for r in reports)
+
+
+def protocol_chance(reports: Sequence[ModelReport], protocol: str) -> float | None:
+    """Chance level of a protocol: stored with it when its folds are scored on different classes
+    (leave one corpus out: the mean over corpora), else 1 / number of classes."""
+    for r in reports:
+        stored = r.metrics.get(protocol, {}).get("chance")
+        if stored is not None:
+            return float(stored)
+    return chance(protocol_labels(reports, protocol))
 
 
 def variants(reports: Sequence[ModelReport], protocol: str) -> list[str]:
@@ -318,8 +334,9 @@ def fold_figures(reports: Sequence[ModelReport], protocol: str, variant: str = "
             value = summary.get(key) if isinstance(summary, dict) else None
             if value is None:
                 continue
-            speakers = folds[i].get("test_speakers", []) if i < len(folds) else []
-            rows.append({"model": r.label, "fold": i + 1, "test speakers": speaker_span(speakers), "value": 100 * float(value)})
+            fold = folds[i] if i < len(folds) else {}
+            tested = corpus_title(fold["test_corpus"]) if fold.get("test_corpus") else speaker_span(fold.get("test_speakers", []))
+            rows.append({"model": r.label, "fold": i + 1, "test speakers": tested, "value": 100 * float(value)})
     return pd.DataFrame(rows, columns=["model", "fold", "test speakers", "value"])
 
 
@@ -327,7 +344,7 @@ def headline_figures(reports: Sequence[ModelReport], key: str = "uar", variant: 
     """Long table (model, protocol, value in %, chance in %, default) of one figure under every protocol."""
     rows = []
     for protocol in protocols(reports):
-        level = chance(protocol_labels(reports, protocol))
+        level = protocol_chance(reports, protocol)
         for r in reports:
             value = figure(r, protocol, variant, key)
             if value is not None:
@@ -354,8 +371,12 @@ def fold_names(report: ModelReport, protocol: str) -> list[str]:
                           len(report.confusion.get(protocol, {}).get("variants", {}).get("none", {}).get("per_fold", [])))
     names = []
     for i in range(n):
-        speakers = folds[i].get("test_speakers", []) if i < len(folds) else []
-        names.append(f"fold {i + 1}: test {speaker_span(speakers)}" if speakers else f"fold {i + 1}")
+        fold = folds[i] if i < len(folds) else {}
+        speakers = fold.get("test_speakers", [])
+        if fold.get("test_corpus"):
+            names.append(f"fold {i + 1}: held-out corpus {corpus_title(fold['test_corpus'])} ({len(speakers)} speakers)")
+        else:
+            names.append(f"fold {i + 1}: test {speaker_span(speakers)}" if speakers else f"fold {i + 1}")
     return names
 
 
@@ -363,6 +384,9 @@ def confusion_matrix(report: ModelReport, protocol: str, variant: str = "none", 
     """The stored confusion counts of all folds summed (``fold=None``) or of one fold (0-based); None if absent."""
     stored = report.confusion.get(protocol, {})
     labels = tuple(stored.get("labels", ()))
+    fold_labels = stored.get("fold_labels") or []
+    if fold is not None and fold < len(fold_labels):  # this fold was scored on its own classes
+        labels = tuple(fold_labels[fold])
     entry = stored.get("variants", {}).get(variant)
     if not labels or not isinstance(entry, dict):
         return None

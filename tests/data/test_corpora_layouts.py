@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from ser import testing
-from ser.corpora import (
+from ser.data.corpora import (
     DATASETS,
     NEMO_TABLE,
     PARSERS,
@@ -30,7 +30,7 @@ from ser.corpora import (
     read_nemo_table,
     scan_folder,
 )
-from ser.labels import NEMO
+from ser.data.labels import NEMO
 
 from .conftest import data_dir
 

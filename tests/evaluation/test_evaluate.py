@@ -1,0 +1,102 @@
+"""The protocol runner on generated rows: leave one corpus out, other corpora added to RAVDESS folds."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ser.data.corpora import Row
+from ser.data.labels import LabelSet
+from ser.evaluation.evaluate import available_protocols, evaluate, plan, protocol_labels, restrict
+from ser.evaluation.protocols import PROTOCOLS, chance
+from ser.models.inputs import InputSpec
+from ser.models.training import ModelSpec
+
+# corpus -> (speakers, classes): like the real ones, not every corpus has every class
+CORPORA = {
+    "ravdess": ([f"ravdess_{i:02d}" for i in range(1, 25)], ("neutral", "calm", "happy", "sad", "angry", "fearful", "disgust", "surprised")),
+    "tess": (["tess_OAF", "tess_YAF"], ("neutral", "happy", "sad", "angry", "fearful", "disgust", "surprised")),
+    "urdu": (["urdu_SM1", "urdu_SF1", "urdu_SM2"], ("neutral", "happy", "sad", "angry")),
+    "turev": (["turev_1", "turev_2"], ("calm", "happy", "sad", "angry")),
+}
+
+
+def _rows(per_speaker_class: int = 2) -> list[Row]:
+    return [Row(f"/x/{s}_{e}_{k}.wav", corpus, s, e) for corpus, (speakers, classes) in CORPORA.items()
+            for s in speakers for e in classes for k in range(per_speaker_class)]
+
+
+def test_loco_holds_out_each_corpus_and_scores_its_own_classes():
+    rows = _rows()
+    protocol = PROTOCOLS["loco"]
+    labels = protocol_labels(protocol, rows, LabelSet())
+    assert len(labels) == 8
+    splits = plan(protocol, rows, labels, LabelSet())
+    assert [s.test_corpus for s in splits] == sorted(CORPORA)
+    for split in splits:
+        assert {rows[i].dataset for i in split.test} == {split.test_corpus}
+        assert split.test_corpus not in {rows[i].dataset for i in split.train}
+        # scored on its own classes, as far as the other corpora teach them
+        assert set(split.labels) == set(CORPORA[split.test_corpus][1])
+        assert len(split.test) == sum(r.dataset == split.test_corpus for r in rows)
+
+
+def test_loco_leaves_out_a_class_no_other_corpus_has():
+    rows = [r for r in _rows() if not (r.dataset == "ravdess" and r.emotion == "calm")]  # only turev has calm now
+    splits = {s.test_corpus: s for s in plan(PROTOCOLS["loco"], rows, protocol_labels(PROTOCOLS["loco"], rows, LabelSet()), LabelSet())}
+    assert "calm" not in splits["turev"].labels
+    assert all(rows[i].emotion != "calm" for i in splits["turev"].test)
+
+
+def test_ravdess_folds_with_every_other_corpus_in_training():
+    rows = _rows()
+    protocol = PROTOCOLS["ravdess_6fold_all"]
+    labels = protocol_labels(protocol, rows, LabelSet())
+    splits = plan(protocol, rows, labels, LabelSet())
+    assert len(splits) == 6
+    others = sum(r.dataset != "ravdess" for r in rows)
+    for split in splits:
+        assert {rows[i].dataset for i in split.test} == {"ravdess"}
+        assert sum(rows[i].dataset != "ravdess" for i in split.train) == others
+        assert len(split.test_speakers) == 4
+    plain = plan(PROTOCOLS["ravdess_6fold"], rows, protocol_labels(PROTOCOLS["ravdess_6fold"], rows, LabelSet()), LabelSet())
+    assert all({rows[i].dataset for i in s.train} == {"ravdess"} for s in plain)
+
+
+def test_protocols_that_need_several_corpora_are_offered_only_then():
+    only_ravdess = [r for r in _rows() if r.dataset == "ravdess"]
+    assert available_protocols(only_ravdess) == ["ravdess_6fold"]
+    assert {"loco", "ravdess_6fold_all", "tess_loso"} <= set(available_protocols(_rows()))
+
+
+def test_restrict_renormalises_over_the_kept_classes():
+    labels = ("neutral", "calm", "happy", "sad")
+    proba = np.array([[0.1, 0.5, 0.3, 0.1], [0.4, 0.4, 0.1, 0.1]])
+    y, sub = restrict(np.array([2, 0]), proba, labels, ("neutral", "happy"))
+    assert y.tolist() == [1, 0]
+    np.testing.assert_allclose(sub, [[0.25, 0.75], [0.8, 0.2]])
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_loco_metrics_are_per_corpus_with_their_own_chance():
+    rows = _rows(per_speaker_class=3)
+    rng = np.random.default_rng(0)
+    classes = ("neutral", "calm", "happy", "sad", "angry", "fearful", "disgust", "surprised")
+    centres = rng.normal(0, 3, (8, 14))
+    features = [(centres[classes.index(r.emotion)] + rng.normal(0, 0.5, 14)).astype(np.float32) for r in rows]
+    spec = ModelSpec(name="t", architecture="layer_head", input=InputSpec(kind="layers", whisper_model="base"),
+                     params={"n_states": 7, "combine": "concat", "hidden_units": 0}, epochs=15, patience=5, learning_rate=1e-2, balance="corpus_class")
+    out = evaluate(spec, rows, features, LabelSet(), ["loco"])
+    stored = out["metrics"]["loco"]
+    assert [f["test_corpus"] for f in stored["folds"]] == sorted(CORPORA)
+    per_fold = stored["variants"]["none"]["per_fold"]
+    assert len(per_fold) == 4
+    expected_chance = np.mean([1 / len(CORPORA[c][1]) for c in sorted(CORPORA)])
+    assert stored["chance"] == pytest.approx(expected_chance)
+    assert stored["chance"] != chance(stored["labels"])
+    # each held-out corpus's confusion matrix is over its own classes
+    matrices = out["confusion"]["loco"]["variants"]["none"]["per_fold"]
+    assert [len(m) for m in matrices] == [len(CORPORA[c][1]) for c in sorted(CORPORA)]
+    assert out["confusion"]["loco"]["fold_labels"][2:] == [["calm", "happy", "sad", "angry"], ["neutral", "happy", "sad", "angry"]]
+    # the classes are well separated, so every held-out corpus is far above its own chance
+    assert all(f["uar"] > 2 / len(CORPORA[c][1]) for f, c in zip(per_fold, sorted(CORPORA), strict=True)), [f["uar"] for f in per_fold]
