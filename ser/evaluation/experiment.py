@@ -14,6 +14,7 @@ import numpy as np
 
 from ser.data.corpora import CorpusScan, Row, apply_labels, load_corpus
 from ser.data.labels import EMOTIONS, LabelSet
+from ser.data.sources import corpus_title
 from ser.errors import ConfigError, CorpusError
 from ser.evaluation import protocols
 from ser.evaluation.evaluate import available_protocols, evaluate
@@ -151,7 +152,7 @@ def _features(spec: ModelSpec, rows: Sequence[Row]) -> tuple[list[np.ndarray], l
 def comparison_table(folders: Sequence[Path]) -> str:
     """Markdown table of every model's stored speaker-independent figures."""
     head = ["model", "params", "MB", "3 s clip", "RAVDESS 8-class acc", "UAR", "ECE (pooled)", "+ norm. 3 clips", "+ norm. 10 clips",
-            "TESS LOSO acc", "R→T UAR", "T→R UAR"]
+            "RAVDESS + others acc", "TESS LOSO acc", "R→T UAR", "T→R UAR", "LOCO UAR (mean)", "LOCO ECE"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for folder in folders:
         meta = read_json(folder / "meta.json")
@@ -174,11 +175,41 @@ def comparison_table(folders: Sequence[Path]) -> str:
             figure(HEADLINE_PROTOCOL, "none", "ece"),
             figure(HEADLINE_PROTOCOL, variant_name(3), "accuracy"),
             figure(HEADLINE_PROTOCOL, variant_name(10), "accuracy"),
+            figure("ravdess_6fold_all", "none", "accuracy"),
             figure("tess_loso", "none", "accuracy"),
             figure("ravdess_to_tess", "none", "uar"),
             figure("tess_to_ravdess", "none", "uar"),
+            figure("loco", "none", "uar"),
+            figure("loco", "none", "ece"),
         ]) + " |")
-    return "\n".join(lines)
+    return "\n".join(lines) + loco_table(folders)
+
+
+def loco_table(folders: Sequence[Path]) -> str:
+    """Markdown table of leave-one-corpus-out UAR per held-out corpus (each on its own classes), with
+    and without speaker normalisation; empty when no model was evaluated that way."""
+    rows, corpora = [], []
+    for folder in folders:
+        metrics = read_json(folder / "metrics.json") if (folder / "metrics.json").is_file() else {}
+        stored = metrics.get("loco")
+        if not stored:
+            continue
+        names = [f.get("test_corpus", "?") for f in stored.get("folds", [])]
+        corpora = corpora or names
+        for variant in ("none", variant_name(10)):
+            per_fold = (protocols.stored_variant(metrics, "loco", variant) or {}).get("per_fold", [])
+            uars = {n: f.get("uar") for n, f in zip(names, per_fold, strict=False)}
+            mean = protocols.figure(metrics, "loco", variant, "uar")
+            label = read_json(folder / "meta.json")["name"] + ("" if variant == "none" else " + norm. 10 clips")
+            rows.append([label] + [f"{100 * uars[c]:.1f} %" if uars.get(c) is not None else "–" for c in corpora]
+                        + [f"{100 * mean:.1f} %" if mean is not None else "–"])
+        chance_row = ["chance"] + [f"{100 / len(f.get('labels', [1])):.1f} %" for f in stored.get("folds", [])]
+        chance_row.append(f"{100 * stored['chance']:.1f} %" if stored.get("chance") else "–")
+    if not rows:
+        return ""
+    head = ["leave one corpus out, UAR"] + [corpus_title(c) for c in corpora] + ["mean"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)] + ["| " + " | ".join(r) + " |" for r in rows + [chance_row]]
+    return "\n\n" + "\n".join(lines)
 
 
 TABLE_MARKERS = ("<!-- ser:table start (ser evaluate --table-only --write-readme) -->", "<!-- ser:table end -->")

@@ -70,18 +70,6 @@ PROTOCOLS: dict[str, Protocol] = {
         ),
     )
 }
-CORPUS_TITLES: dict[str, str] = {
-    "ravdess": "RAVDESS (English)", "tess": "TESS (English)", "savee": "SAVEE (English)", "cremad": "CREMA-D (English)",
-    "emodb": "EmoDB (German)", "ased": "ASED (Amharic)", "emovo": "EMOVO (Italian)", "nemo": "nEMO (Polish)",
-    "turev": "TurEV-DB (Turkish)", "urdu": "URDU (Urdu)",
-}
-
-
-def corpus_title(name: str) -> str:
-    """A corpus's display name with its language (the name itself for one we do not know)."""
-    return CORPUS_TITLES.get(name, name)
-
-
 HEADLINE_PROTOCOL = "ravdess_6fold"  # the figure quoted for a model (model picker, choosing the default)
 
 # Scoring variants of every split (keys in metrics.json): "none" scores one clip at a time;

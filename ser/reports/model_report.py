@@ -18,8 +18,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ser.data.sources import SOURCES, corpus_title
 from ser.evaluation import protocols as vocabulary
-from ser.evaluation.protocols import HEADLINE_PROTOCOL, PROTOCOLS, VARIANTS, chance, corpus_title, variant_name
+from ser.evaluation.protocols import HEADLINE_PROTOCOL, PROTOCOLS, VARIANTS, chance, variant_name
 from ser.models.artifacts import PLAIN, SPEAKER_NORM, ModelError, models_dir, read_json
 
 HISTORY_VARIANTS: dict[str, str] = {PLAIN: "plain model", SPEAKER_NORM: "model trained with speaker normalisation"}
@@ -34,6 +35,11 @@ ARCHITECTURES: dict[str, str] = {
     "lstm": "Masked stacked LSTMs, then dense + batch-norm + ReLU + dropout blocks, then logits.",
     "cnn_lstm": "Conv1D front end over time, an LSTM on the pooled and masked frames, a dense layer and logits.",
     "cnn_bilstm_attention": "Conv1D front end, BiLSTM, BiGRU, masked additive attention pooling, dense, logits.",
+    "layer_head": (
+        "Keras head over every hidden state of Whisper base's encoder (the convolutional front end and its 6 layers, each "
+        "as mean and std over time): per-value standardisation, input dropout, then the states combined (concatenated or "
+        "a learnt softmax weighting) and one L2-regularised layer to the logits."
+    ),
     "svm": "Standard scaling + RBF support-vector machine with balanced class weights; its decision values act as logits.",
     "random_forest": "Standard scaling + random forest with balanced class weights.",
 }
@@ -489,6 +495,11 @@ def input_summary(meta: dict[str, Any], short: bool = False) -> str:
         limit = f"; at most {max_frames} frames ({max_frames * hop_ms / 1000:g} s) per clip" if max_frames else ""
         window_ms = 1000 * config.get("win_length", 400) / config.get("sample_rate", 16000)
         return f"{what} frames ({', '.join(dims)}), {window_ms:g} ms window, {hop_ms:g} ms hop{limit}."
+    if kind == "layers":
+        if short:
+            return f"Whisper {spec.get('whisper_model', '')} layers"
+        return (f"Whisper {spec.get('whisper_model', '')} encoder (multilingual), all 7 hidden states (front end + 6 layers), "
+                "each pooled to its mean and std over time: 7 × 1024 = 7168 values per clip; no padding to 30 s.")
     if kind == "stats":
         if short:
             return "utterance statistics"
@@ -507,8 +518,13 @@ def training_summary(meta: dict[str, Any]) -> str:
     label_set = data.get("label_set", {})
     labels = meta.get("labels", [])
     merge = "calm merged into neutral" if label_set.get("merge_calm") else "calm kept separate"
+    spec = meta.get("spec", {})
+    held = spec.get("holdout_speakers") or []
+    balance = ("; each (corpus, class) pair weighted alike in training" if spec.get("balance") == "corpus_class" else "")
+    demo = (f"; the final fit leaves out {len(held)} demo speakers ({', '.join(held)}), whose clips the app offers as "
+            "examples the model never heard" if held else "")
     return (f"{data.get('clips', '?')} clips from {data.get('speakers', '?')} speakers ({per_dataset}); "
-            f"{len(labels)} classes ({', '.join(labels)}), {merge}.")
+            f"{len(labels)} classes ({', '.join(labels)}), {merge}{balance}{demo}.")
 
 
 def _front_end(params: dict[str, Any], meta: dict[str, Any]) -> str:
@@ -529,6 +545,34 @@ def _front_end(params: dict[str, Any], meta: dict[str, Any]) -> str:
     return (" Front end: " + "; ".join(parts) + ".") if parts else ""
 
 
+def _use_and_limits(report: ModelReport) -> list[tuple[str, str]]:
+    """Intended use, limitations (from the stored figures) and the training data's licences."""
+    corpora = [c for c in (report.meta.get("training_data", {}).get("per_dataset") or {})]
+    known = [SOURCES[c] for c in corpora if c in SOURCES]
+    languages = sorted({s.language.split(" (")[0] for s in known})
+    acted = [s.title for s in known if s.acted]
+    spontaneous = [s.title for s in known if not s.acted]
+    limits = [f"trained on {'acted' if not spontaneous else 'mostly acted'} speech ({', '.join(acted)}"
+              + (f"; spontaneous: {', '.join(spontaneous)}" if spontaneous else "") + f") in {', '.join(languages)}"]
+    loco = figure(report, "loco", "none", "uar")
+    if loco is not None:
+        chance_level = report.metrics.get("loco", {}).get("chance")
+        limits.append(f"on a corpus it never heard (leave one corpus out) it recognises {100 * loco:.0f} % of each emotion on average "
+                      + (f"(chance {100 * chance_level:.0f} %)" if chance_level else "") + ": expect many mistakes on a new voice")
+    else:
+        limits.append("not evaluated on corpora it never heard (no leave-one-corpus-out figures): expect it to do worse on a new voice "
+                      "than its figures on its own corpora say")
+    limits.append("one speaker per clip; short clips (a few seconds); emotions as actors portray them, not as people feel them")
+    licences = "; ".join(f"{s.title}: {s.licence}" for s in known)
+    return [
+        ("intended use", "Demonstrating and inspecting speech emotion recognition on short recordings of one voice, for "
+                         "research and prototyping. Not for decisions about people."),
+        ("limitations", "; ".join(limits) + "."),
+        ("training data licences", (licences + ". The model inherits these terms: non-commercial use only without the "
+                                    "rights holders' permission.") if licences else "not stored"),
+    ]
+
+
 def model_card(report: ModelReport) -> list[tuple[str, str]]:
     """(field, value) rows describing a model: architecture, input, data, provenance, cost."""
     meta = report.meta
@@ -546,6 +590,7 @@ def model_card(report: ModelReport) -> list[tuple[str, str]]:
         rows.append(("training", f"up to {spec.get('epochs')} epochs, batch {spec.get('batch_size')}, learning rate "
                                  f"{spec.get('learning_rate')}, early stopping on validation loss (patience {spec.get('patience')}), "
                                  f"{100 * float(spec.get('val_fraction', 0)):.0f} % of the training speakers held out for validation"))
+    rows += _use_and_limits(report)
     for source, digest in (data.get("manifest_sha256") or {}).items():
         rows.append(("manifest sha256", f"{digest} ({source})"))
     if data.get("rows_sha256"):

@@ -32,7 +32,7 @@ from ser.data.corpora import (
 )
 from ser.data.labels import NEMO
 
-from .conftest import data_dir
+from ..conftest import data_dir
 
 NEW = ("ased", "emovo", "turev", "urdu", "nemo")
 _WAV = testing.wav_bytes(testing.tone(0.05))

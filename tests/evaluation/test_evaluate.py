@@ -85,7 +85,8 @@ def test_loco_metrics_are_per_corpus_with_their_own_chance():
     centres = rng.normal(0, 3, (8, 14))
     features = [(centres[classes.index(r.emotion)] + rng.normal(0, 0.5, 14)).astype(np.float32) for r in rows]
     spec = ModelSpec(name="t", architecture="layer_head", input=InputSpec(kind="layers", whisper_model="base"),
-                     params={"n_states": 7, "combine": "concat", "hidden_units": 0}, epochs=15, patience=5, learning_rate=1e-2, balance="corpus_class")
+                     params={"n_states": 7, "combine": "concat", "hidden_units": 0}, epochs=15, patience=5, learning_rate=1e-2,
+                     balance="corpus_class")
     out = evaluate(spec, rows, features, LabelSet(), ["loco"])
     stored = out["metrics"]["loco"]
     assert [f["test_corpus"] for f in stored["folds"]] == sorted(CORPORA)
