@@ -11,15 +11,17 @@ from dataclasses import replace
 
 import streamlit as st
 
-from pages.common import UPLOAD_TYPES, Audio, model_choice, predictor, speaker_mean_of, speaker_norm_recording
+from pages.common import UPLOAD_TYPES, Audio, holdout_speakers, model_choice, predictor, speaker_mean_of, speaker_norm_recording
 from ser.analysis.result import Prediction, analyze_clip
 from ser.analysis.timeline import LONG_AUDIO_SECONDS, TimelineSegment, summarize, with_text
 from ser.analysis.transcribe import Transcript, transcribe, whisper_model_spec
 from ser.audio.clip import Clip, load_clip
 from ser.audio.features import FeatureConfig, extract_frames
+from ser.data.demo import DEMO_SPEAKERS, DemoExample, demo_examples
 from ser.errors import AudioError, SerError
 from ser.markup import escape_markdown
 from ser.reports.audio_plots import chroma_figure, log_mel_figure, mfcc_figure, probability_figure, timeline_figure, waveform_figure
+from ser.reports.explore import default_source
 
 VIEW_CONFIG = FeatureConfig()
 
@@ -79,9 +81,41 @@ def hands_free() -> Audio | None:
     return Audio.of(data, "hands-free recording.wav")
 
 
-def input_section() -> tuple[Audio | None, str]:
-    """(the audio to analyse, if any; the input mode: Record, Hands-free or Upload)."""
-    mode = st.radio("Input", ["Record", "Hands-free", "Upload"], horizontal=True, label_visibility="collapsed")
+@st.cache_data(show_spinner=False)
+def examples(source: str) -> list[DemoExample]:
+    return demo_examples(source) if source else []
+
+
+def example_input(model_name: str | None) -> Audio | None:
+    """Clips of the demo speakers, read from the corpora folder, with their true emotion."""
+    found = examples(default_source())
+    titles = [e.title for e in found]
+    chosen = st.selectbox("Example clip", titles, index=None,
+                          placeholder=f"Choose one of {len(found)} clips of {len(DEMO_SPEAKERS)} demo speakers")
+    if chosen is None:
+        return None
+    choice = found[titles.index(chosen)]
+    held_out = model_name is not None and choice.speaker in holdout_speakers(model_name)
+    heard = ("This speaker was **not in the training data** of the model in use: a fair test." if held_out else
+             f"This speaker **was** in the training data of {escape_markdown(model_name or 'this model')}: "
+             "expect it to do better here than on a new voice.")
+    st.caption(f"True emotion: **{choice.emotion}** (as the actor portrayed it). {heard}")
+    try:
+        with open(choice.path, "rb") as handle:
+            return Audio.of(handle.read(), choice.path.rsplit("/", 1)[-1])
+    except OSError:
+        st.error("That example is no longer readable in the corpora folder.", icon=":material/error:")
+        return None
+
+
+def input_section(model_name: str | None = None) -> tuple[Audio | None, str]:
+    """(the audio to analyse, if any; the input mode: Record, Hands-free, Upload or Example)."""
+    modes = ["Record", "Hands-free", "Upload"] + (["Example"] if examples(default_source()) else [])
+    mode = st.radio("Input", modes, horizontal=True, label_visibility="collapsed",
+                    help="Example: clips of speakers from the corpora folder (never part of the project), "
+                         "left out of the default model's training.")
+    if mode == "Example":
+        return example_input(model_name), mode
     if mode == "Record":
         recorded = st.audio_input("Record your voice, then stop to analyse it", sample_rate=16000)
         return (Audio.of(recorded.getvalue(), recorded.name) if recorded is not None else None), mode
@@ -239,7 +273,7 @@ def main() -> None:
         "Record in the browser or upload a file (WAV, FLAC, OGG, Opus, MP3, M4A/AAC, WebM; any sample rate "
         "and channel count). Audio stays in memory for this session and is never written to disk."
     )
-    audio, mode = input_section()
+    audio, mode = input_section(model_name)
     if audio is None:
         st.info("Speak for a few seconds (at least half a second) or upload a file to see its analysis. "
                 f"Recordings longer than {LONG_AUDIO_SECONDS:g} s get an emotion timeline.", icon=":material/info:")

@@ -54,6 +54,15 @@ def _speaker_mean(digest: str, name: str, model: str, _data: bytes) -> np.ndarra
     return predictor(model).speaker_mean(cut(clip.samples, clip.sample_rate, windows))
 
 
+@st.cache_data(show_spinner=False)
+def holdout_speakers(name: str) -> tuple[str, ...]:
+    """Speakers a model's final fit left out (its demo speakers), from its meta.json."""
+    try:
+        return tuple(read_json(models_dir() / name / "meta.json").get("spec", {}).get("holdout_speakers", ()))
+    except (OSError, ValueError, ModelError):
+        return ()
+
+
 def model_choice() -> str | None:
     """Sidebar: installed models with their speaker-independent RAVDESS accuracy; default first."""
     names = list_models()

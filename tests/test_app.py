@@ -173,3 +173,31 @@ def test_batch_page_classifies_files_and_zips(speech_wav):
     table = at.dataframe[0].value
     assert list(table["file"]) == ["a.wav", "set.zip/take1.wav", "set.zip/readme.txt"]
     assert [d.proto.label for d in at.get("download_button")] == ["Download CSV"]
+
+
+def test_example_clips_of_the_demo_speakers(tmp_path, monkeypatch):
+    """With a corpora folder (here a generated one with actors 13 and 14), Analyze offers its demo
+    speakers' clips, says the true emotion and whether the model in use heard that speaker."""
+    testing.write_synthetic_corpus(tmp_path, actors=14, emotions=("neutral", "angry"), clips=1, seconds=1.5)
+    monkeypatch.setenv("SER_DATA_DIR", str(tmp_path))
+    at = _app()
+    assert "Example" in at.radio[0].options
+    at.radio[0].set_value("Example").run()
+    box = [s for s in at.selectbox if s.label == "Example clip"][0]
+    assert len(box.options) == 4  # 2 demo actors × 2 emotions
+    box.select_index(len(box.options) - 1).run()
+    assert not at.exception and not at.error
+    caption = " ".join(c.value for c in at.caption)
+    assert "True emotion: **angry**" in caption
+    held_out = "not in the training data" in caption
+    from ser.models.artifacts import default_model_name, models_dir, read_json
+
+    meta = read_json(models_dir() / default_model_name() / "meta.json")
+    assert held_out == ("ravdess_14" in meta["spec"].get("holdout_speakers", []))
+    assert {m.label for m in at.metric} >= {"Duration", "Emotion"}
+
+
+def test_no_example_input_without_a_corpora_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("SER_DATA_DIR", str(tmp_path / "nothing here"))
+    at = _app()
+    assert "Example" not in at.radio[0].options
