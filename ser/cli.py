@@ -112,7 +112,8 @@ def _build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--write-readme", default=None, metavar="FILE",
                           help="also write the table into FILE (e.g. models/README.md) between its <!-- ser:table ... --> markers")
     evaluate.add_argument("--choose-default", action="store_true",
-                          help="make the model with the best RAVDESS 6-fold UAR (no speaker normalisation) the default (models/DEFAULT)")
+                          help="make the default (models/DEFAULT) the model with the best leave-one-corpus-out mean UAR, "
+                               "else the best RAVDESS 6-fold UAR (no speaker normalisation)")
     evaluate.set_defaults(handler=_evaluate)
 
     bench = sub.add_parser("benchmark", help="measure speed and memory; write JSON to benchmarks/results/ and a table")
@@ -336,9 +337,10 @@ def _evaluate(args: argparse.Namespace) -> int:
     print(comparison_table(folders))
     if args.choose_default:
         from ser.evaluation.experiment import choose_default
+        from ser.evaluation.protocols import PROTOCOLS
 
-        best, uar = choose_default(folders)
-        print(f"\ndefault model: {best.name} (RAVDESS 6-fold UAR {100 * uar:.1f} %), written to {best.parent / 'DEFAULT'}")
+        best, uar, protocol = choose_default(folders)
+        print(f"\ndefault model: {best.name} ({PROTOCOLS[protocol].short_title} UAR {100 * uar:.1f} %), written to {best.parent / 'DEFAULT'}")
     if args.write_readme:
         from ser.evaluation.experiment import write_readme
 

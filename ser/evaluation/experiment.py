@@ -20,7 +20,7 @@ from ser.evaluation import protocols
 from ser.evaluation.evaluate import available_protocols, evaluate
 from ser.evaluation.protocols import HEADLINE_PROTOCOL, PROTOCOLS, variant_name
 from ser.markup import write_between_markers
-from ser.models.artifacts import PLAIN, SPEAKER_NORM, headline, library_versions, read_json, save_model, verify, write_json
+from ser.models.artifacts import PLAIN, SPEAKER_NORM, library_versions, read_json, save_model, verify, write_json
 from ser.models.inputs import compute_many
 from ser.models.training import ModelSpec, fit
 
@@ -269,15 +269,25 @@ def remeasure_latency(folder: Path) -> dict[str, float]:
     return latency
 
 
-def choose_default(folders: Sequence[Path]) -> tuple[Path, float]:
-    """The model with the best speaker-independent RAVDESS UAR becomes ``DEFAULT`` in its models folder."""
-    scored = [(headline(f), f) for f in folders]
-    scored = [(u, f) for u, f in scored if u is not None]
-    if not scored:
-        raise CorpusError("no model has RAVDESS 6-fold figures to choose a default from")
-    uar, best = max(scored, key=lambda item: item[0])
-    (best.parent / "DEFAULT").write_text(best.name + "\n")
-    return best, uar
+def choose_default(folders: Sequence[Path]) -> tuple[Path, float, str]:
+    """The model that best recognises voices it never heard becomes ``DEFAULT`` in its models folder:
+    the best leave-one-corpus-out mean UAR among the models evaluated that way, else (no model was)
+    the best RAVDESS 6-fold UAR. Returns (folder, its UAR, the protocol it was chosen by)."""
+    for protocol in (CHOICE_PROTOCOL, HEADLINE_PROTOCOL):
+        scored = []
+        for folder in folders:
+            path = folder / "metrics.json"
+            uar = protocols.figure(read_json(path), protocol, "none", "uar") if path.is_file() else None
+            if uar is not None:
+                scored.append((uar, folder))
+        if scored:
+            uar, best = max(scored, key=lambda item: item[0])
+            (best.parent / "DEFAULT").write_text(best.name + "\n")
+            return best, uar, protocol
+    raise CorpusError("no model has leave-one-corpus-out or RAVDESS 6-fold figures to choose a default from")
+
+
+CHOICE_PROTOCOL = "loco"  # a user's own voice is always a voice from elsewhere
 
 
 def _parameters(fitted) -> int:
