@@ -78,6 +78,8 @@ def overview_section(models: list[mr.ModelReport], protocol_names: list[str]) ->
             "3 s clip (ms)": st.column_config.NumberColumn(format="%.0f", help="Warm median time for features + model + "
                                                            "calibration of a 3 s clip (decoding excluded), measured when stored"),
             "ECE (pooled)": st.column_config.NumberColumn(format="%.3f", help="RAVDESS 6-fold, all folds pooled"),
+            "LOCO UAR": st.column_config.NumberColumn(format="%.1f %%", help="Leave one corpus out: mean over the corpora of "
+                                                      "the UAR on a corpus the model never heard (its own classes)"),
             "training (min)": st.column_config.NumberColumn(format="%.1f", help="All protocols and the final fits"),
         },
     )

@@ -245,6 +245,7 @@ def overview_table(reports: Sequence[ModelReport]) -> pd.DataFrame:
             "parameters": r.meta.get("parameters"),
             "size (MB)": r.meta.get("size_mb"),
             "3 s clip (ms)": latency.get("median"),
+            "LOCO UAR": _pct(figure(r, "loco", "none", "uar")),
             "RAVDESS acc": _pct(figure(r, HEADLINE_PROTOCOL, "none", "accuracy")),
             "RAVDESS UAR": _pct(figure(r, HEADLINE_PROTOCOL, "none", "uar")),
             "RAVDESS macro-F1": _pct(figure(r, HEADLINE_PROTOCOL, "none", "macro_f1")),
