@@ -15,8 +15,8 @@ import pytest
 from ser.audio.decode import decode
 from ser.data.corpora import read_manifest
 from ser.data.demo import DEMO_SPEAKERS
-from ser.models.artifacts import models_dir, verify
-from ser.models.predictor import Predictor, default_model_name
+from ser.models.artifacts import default_model_name, models_dir, verify
+from ser.models.predictor import Predictor
 
 pytestmark = pytest.mark.data
 
