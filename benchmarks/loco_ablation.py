@@ -47,10 +47,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", nargs="+", default=[str(ROOT.parent / "shared" / "data" / "corpora")])
     parser.add_argument("--conditions", nargs="+", default=list(CONDITIONS), choices=CONDITIONS)
+    parser.add_argument("--batch-size", type=int, default=None, help="override the recipe's batch size")
+    parser.add_argument("--learning-rate", type=float, default=None, help="override the recipe's learning rate")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "loco_ablation.json"))
     args = parser.parse_args()
     label_set = LabelSet()
     spec = preset("whisper_layers")
+    if args.batch_size is not None:
+        spec = replace(spec, batch_size=args.batch_size)
+    if args.learning_rate is not None:
+        spec = replace(spec, learning_rate=args.learning_rate)
     rows, _ = load_rows(args.data, label_set)
     features, _ = _features(spec, rows)
     protocol = PROTOCOLS["loco"]
