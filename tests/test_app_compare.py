@@ -101,3 +101,26 @@ def test_no_models_installed(tmp_path, monkeypatch):
     monkeypatch.setenv("SER_MODELS", str(tmp_path))
     at = _page()
     assert any("No trained model" in i.value for i in at.info) and not at.error
+
+
+def test_leave_one_corpus_out_detail_and_confusion_per_held_out_corpus():
+    """The shipped whisper_layers model has leave-one-corpus-out figures: the detail names each held-out
+    corpus, and a fold's confusion matrix is over that corpus's own classes."""
+    from ser.models.artifacts import models_dir, read_json
+
+    if "loco" not in read_json(models_dir() / "whisper_layers" / "metrics.json"):
+        pytest.skip("no model with leave-one-corpus-out figures installed")
+    at = _page()
+    at.selectbox(key="detail_protocol").set_value("loco").run()
+    assert not at.exception and not at.error
+    assert any("each corpus's own classes" in c.value or "averaged over the corpora" in c.value for c in at.caption)
+    spread = [c for c in _charts(at) if any("URDU (Urdu)" in str(t.get("x", "")) + str(t.get("customdata", "")) +
+                                            str(t.get("text", "")) + str(t.get("hovertext", "")) for t in c["data"])]
+    assert spread, "the per-fold chart names the held-out corpora"
+    at.selectbox(key="cm_protocol").set_value("loco").run()
+    folds = [s for s in at.selectbox if s.key == "cm_fold"]
+    assert folds and any("held-out corpus URDU" in o for o in folds[0].options)
+    folds[0].select_index([i for i, o in enumerate(folds[0].options) if "URDU" in o][0]).run()
+    assert not at.exception
+    sizes = {len(m["data"][0]["z"]) for m in _matrices(at)}
+    assert 4 in sizes  # URDU: neutral, happy, sad, angry
