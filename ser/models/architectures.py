@@ -645,7 +645,6 @@ ARCHITECTURES: dict[str, Callable[..., keras.Model]] = {
     "whisper_head": whisper_head,
     "layer_head": layer_head,
 }
-VECTOR_INPUT = ("layer_head",)  # take one vector per clip, not (frames, features)
 
 
 def build(name: str, input_shape: InputShape | tuple[int], n_classes: int, **params: Any) -> keras.Model:

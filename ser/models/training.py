@@ -23,7 +23,7 @@ from ser.models.temperature import fit_temperature, logits_from_proba, softmax
 from ser.serialize import from_mapping
 
 CLASSIC = ("svm", "random_forest")
-VECTOR_KERAS = ("layer_head",)  # Keras heads over one vector per clip (ser.architectures.VECTOR_INPUT)
+VECTOR_KERAS = ("layer_head",)  # Keras builders (ser.models.architectures) that take one vector per clip
 
 
 @dataclass(frozen=True)

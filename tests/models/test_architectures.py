@@ -12,9 +12,10 @@ keras = pytest.importorskip("keras")
 
 from ser.errors import ConfigError  # noqa: E402
 from ser.models import architectures as arch  # noqa: E402
+from ser.models.training import VECTOR_KERAS  # noqa: E402
 
 N_FRAMES, N_FEATURES, N_CLASSES = 40, 20, 3
-NAMES = [n for n in arch.ARCHITECTURES if n not in arch.VECTOR_INPUT]  # frame-input builders (layer_head: test_layer_head.py)
+NAMES = [n for n in arch.ARCHITECTURES if n not in VECTOR_KERAS]  # frame-input builders (layer_head: test_layer_head.py)
 
 # Raised inside Keras/TensorFlow (numpy 2 copy keyword), not by ser.
 pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning")
@@ -44,7 +45,7 @@ def random_frames(n: int, n_frames: int, seed: int = 0) -> np.ndarray:
 
 def test_registry_has_the_five_frame_architectures_and_the_layer_head() -> None:
     assert NAMES == ["cnn", "lstm", "cnn_lstm", "cnn_bilstm_attention", "whisper_head"]
-    assert arch.VECTOR_INPUT == ("layer_head",)
+    assert VECTOR_KERAS == ("layer_head",) and set(VECTOR_KERAS) <= set(arch.ARCHITECTURES)
 
 
 @pytest.mark.parametrize("name", NAMES)
