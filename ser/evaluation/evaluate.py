@@ -20,6 +20,7 @@ from ser.data.corpora import Row
 from ser.data.labels import EMOTIONS, LabelSet
 from ser.data.splits import assert_speaker_independent, leave_one_speaker_out, speaker_group_folds
 from ser.errors import ConfigError
+from ser.evaluation.cross_corpus import cross_fit, rescale
 from ser.evaluation.metrics import fold_mean, pool, summarize
 from ser.evaluation.protocols import ANY, PROTOCOLS, SPEAKER_NORM_CLIPS, VARIANTS, Protocol, variant_name
 from ser.models.artifacts import PLAIN, SPEAKER_NORM
@@ -119,6 +120,8 @@ def evaluate(
     metrics: dict = {}
     confusion: dict = {}
     history: dict = {}
+    factors: dict[str, float] = {}  # variant -> new-voice temperature factor, from "loco" (see cross_corpus)
+    kept: dict[str, dict[str, list]] = {}
     for name in protocols:
         protocol = PROTOCOLS[name]
         labels = protocol_labels(protocol, rows, label_set)
@@ -126,6 +129,7 @@ def evaluate(
         y = np.array([labels.index(label_set.apply(r.emotion)) if label_set.apply(r.emotion) in labels else -1 for r in rows])
         per_variant: dict[str, list] = {v: [] for v in VARIANTS}
         predictions: dict[str, list] = {v: [] for v in VARIANTS}
+        local_folds: dict[str, list] = {v: [] for v in VARIANTS}
         fold_info, fold_history = [], []
         for i, split in enumerate(splits, 1):
             start = time.perf_counter()
@@ -135,6 +139,7 @@ def evaluate(
             for variant, (y_true, proba) in results.items():
                 local_y, local_p = restrict(y_true, proba, labels, own)
                 per_variant[variant].append(summarize(local_y, local_p, own))
+                local_folds[variant].append((local_y, local_p, own))
                 pooled_p = np.zeros_like(proba)  # back on the protocol's classes, for the pooled figures
                 pooled_p[:, [labels.index(e) for e in own]] = local_p
                 predictions[variant].append((y_true, pooled_p))
@@ -157,8 +162,38 @@ def evaluate(
             summed = pooled.pop("confusion")
             metrics[name]["variants"][variant] = {"per_fold": summaries, "mean": fold_mean(summaries), "pooled": pooled}
             confusion[name]["variants"][variant] = {"per_fold": matrices, "summed": summed}
+            if protocol.scheme == "loco":
+                fitted = cross_fit([(y_, p_) for y_, p_, _ in local_folds[variant]])
+                factors[variant] = fitted.factor
+                block = _rescaled_figures(local_folds[variant], fitted.probas, labels)
+                metrics[name]["variants"][variant]["cross_corpus"] = {
+                    "factor": fitted.factor, "fold_factors": list(fitted.fold_factors), "cross_fitted": True, **block}
         history[name] = fold_history
+        kept[name] = local_folds
+    for name, local_folds in kept.items():  # the shipped factor on the other protocols' predictions, for comparison
+        if PROTOCOLS[name].scheme == "loco":
+            continue
+        for variant, folds in local_folds.items():
+            if variant in factors:
+                block = _rescaled_figures(folds, [rescale(p_, factors[variant]) for _, p_, _ in folds], metrics[name]["labels"])
+                metrics[name]["variants"][variant]["cross_corpus"] = {"factor": factors[variant], "cross_fitted": False, **block}
     return {"metrics": metrics, "confusion": confusion, "history": history}
+
+
+def _rescaled_figures(folds: Sequence[tuple], probas: Sequence[np.ndarray], labels: Sequence[str]) -> dict:
+    """Fold-mean and pooled figures of the folds' predictions with rescaled probabilities."""
+    summaries, pooled = [], []
+    for (y_local, _, own), p_local in zip(folds, probas, strict=True):
+        summary = summarize(y_local, p_local, own)
+        summary.pop("confusion")
+        summaries.append(summary)
+        p_full = np.zeros((len(y_local), len(labels)))
+        p_full[:, [labels.index(e) for e in own]] = p_local
+        pooled.append((np.array([labels.index(own[int(t)]) for t in y_local]), p_full))
+    figures = pool(pooled, labels)
+    figures.pop("confusion")
+    figures.pop("per_class")
+    return {"mean": fold_mean(summaries), "pooled": figures}
 
 
 def _run_split(spec, rows, features, y, labels, split: Split, augmented, title: str | None = None) -> tuple[dict, dict]:

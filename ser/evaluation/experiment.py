@@ -18,7 +18,7 @@ from ser.data.sources import corpus_title
 from ser.errors import ConfigError, CorpusError
 from ser.evaluation import protocols
 from ser.evaluation.evaluate import available_protocols, evaluate
-from ser.evaluation.protocols import HEADLINE_PROTOCOL, PROTOCOLS, variant_name
+from ser.evaluation.protocols import HEADLINE_PROTOCOL, PROTOCOLS, SPEAKER_NORM_CLIPS, variant_name
 from ser.markup import write_between_markers
 from ser.models.artifacts import PLAIN, SPEAKER_NORM, library_versions, read_json, save_model, verify, write_json
 from ser.models.inputs import compute_many
@@ -119,6 +119,7 @@ def train(
     }
     meta["latency_ms_3s"] = measure_latency(final["plain"])
     save_model(out_dir, final, meta)
+    ship_new_voice_temperature(out_dir, results["metrics"], log)
     write_json(out_dir / "history.json", results["history"])
     write_json(out_dir / "metrics.json", results["metrics"])
     write_json(out_dir / "confusion.json", results["confusion"])
@@ -140,7 +141,33 @@ def reevaluate(folder: Path, sources: Sequence[str | Path], protocols: Sequence[
         stored = read_json(path) if path.is_file() else {}
         stored.update(results[name])
         write_json(path, stored)
+    ship_new_voice_temperature(folder, results["metrics"], log)
     return results["metrics"]
+
+
+# which leave-one-corpus-out scoring stands for each stored model variant
+NEW_VOICE_SCORING = {PLAIN: "none", SPEAKER_NORM: variant_name(max(SPEAKER_NORM_CLIPS))}
+
+
+def ship_new_voice_temperature(folder: Path, metrics: dict, log: Log = _stderr) -> dict[str, float]:
+    """Multiply each stored variant's temperature by the factor leave-one-corpus-out found for voices
+    from elsewhere (``ser.evaluation.cross_corpus``), keeping the in-domain one in meta.json; nothing
+    changes when ``metrics`` has no such factor. Returns {variant: factor}."""
+    applied: dict[str, float] = {}
+    meta = read_json(folder / "meta.json")
+    for variant, scoring in NEW_VOICE_SCORING.items():
+        cross = (protocols.stored_variant(metrics, "loco", scoring) or {}).get("cross_corpus")
+        info = meta["variants"].get(variant)
+        if not cross or info is None:
+            continue
+        in_domain = float(info.get("temperature_in_domain", info["temperature"]))
+        info.update(temperature_in_domain=in_domain, new_voice_factor=float(cross["factor"]),
+                    temperature=in_domain * float(cross["factor"]))
+        applied[variant] = float(cross["factor"])
+    if applied:
+        write_json(folder / "meta.json", meta)
+        log("temperature × " + ", ".join(f"{f:.2f} ({v})" for v, f in applied.items()) + " for voices from elsewhere (from leave one corpus out)")
+    return applied
 
 
 def _features(spec: ModelSpec, rows: Sequence[Row]) -> tuple[list[np.ndarray], list[list[np.ndarray]]]:

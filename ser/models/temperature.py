@@ -7,6 +7,8 @@ accuracy, never changes. Models that only give probabilities go through ``logits
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from scipy.optimize import minimize_scalar
 from scipy.special import log_softmax
@@ -44,16 +46,29 @@ def logits_from_proba(proba: np.ndarray) -> np.ndarray:
 
 def fit_temperature(logits: np.ndarray, y_true: np.ndarray, bounds: tuple[float, float] = (0.05, 20.0)) -> float:
     """The T within ``bounds`` minimising the mean NLL of ``softmax(logits / T)`` (bounded search on log T)."""
+    return fit_temperature_groups([(logits, y_true)], bounds)
+
+
+def fit_temperature_groups(
+    groups: Sequence[tuple[np.ndarray, np.ndarray]], bounds: tuple[float, float] = (0.05, 20.0)
+) -> float:
+    """One T for several ``(logits, y_true)`` groups whose class counts may differ (e.g. corpora scored
+    on their own classes): the T minimising the mean NLL over all their rows together."""
     lo, hi = (float(b) for b in bounds)
     if not (np.isfinite(lo) and np.isfinite(hi) and 0 < lo < hi):
         raise ConfigError(f"bounds must be two finite temperatures with 0 < low < high, got {bounds!r}.")
-    y = check_targets(y_true)
-    z = check_scores(logits, len(y), "logits")
-    y = check_targets(y, z.shape[1])
-    rows = np.arange(len(y))
+    if len(groups) == 0:
+        raise ConfigError("No groups to fit a temperature on.")
+    checked = []
+    for logits, y_true in groups:
+        y = check_targets(y_true)
+        z = check_scores(logits, len(y), "logits")
+        checked.append((z, check_targets(y, z.shape[1])))
+    total = sum(len(y) for _, y in checked)
 
     def nll(log_t: float) -> float:
-        return float(-log_softmax(z / np.exp(log_t), axis=1)[rows, y].mean())
+        t = np.exp(log_t)
+        return float(sum(-log_softmax(z / t, axis=1)[np.arange(len(y)), y].sum() for z, y in checked) / total)
 
     result = minimize_scalar(nll, bounds=(np.log(lo), np.log(hi)), method="bounded", options={"xatol": 1e-6})
     return float(np.exp(result.x))

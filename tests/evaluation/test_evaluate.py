@@ -87,7 +87,7 @@ def test_loco_metrics_are_per_corpus_with_their_own_chance():
     spec = ModelSpec(name="t", architecture="layer_head", input=InputSpec(kind="layers", whisper_model="base"),
                      params={"n_states": 7, "combine": "concat", "hidden_units": 0}, epochs=15, patience=5, learning_rate=1e-2,
                      balance="corpus_class")
-    out = evaluate(spec, rows, features, LabelSet(), ["loco"])
+    out = evaluate(spec, rows, features, LabelSet(), ["loco", "ravdess_6fold"])
     stored = out["metrics"]["loco"]
     assert [f["test_corpus"] for f in stored["folds"]] == sorted(CORPORA)
     per_fold = stored["variants"]["none"]["per_fold"]
@@ -101,3 +101,11 @@ def test_loco_metrics_are_per_corpus_with_their_own_chance():
     assert out["confusion"]["loco"]["fold_labels"][2:] == [["calm", "happy", "sad", "angry"], ["neutral", "happy", "sad", "angry"]]
     # the classes are well separated, so every held-out corpus is far above its own chance
     assert all(f["uar"] > 2 / len(CORPORA[c][1]) for f, c in zip(per_fold, sorted(CORPORA), strict=True)), [f["uar"] for f in per_fold]
+    # calibration for voices from elsewhere: each held-out corpus scored with a factor from the others
+    cross = stored["variants"]["none"]["cross_corpus"]
+    assert cross["cross_fitted"] and len(cross["fold_factors"]) == 4 and cross["factor"] > 0
+    assert cross["pooled"]["n"] == stored["variants"]["none"]["pooled"]["n"]
+    assert cross["pooled"]["accuracy"] == pytest.approx(stored["variants"]["none"]["pooled"]["accuracy"])  # argmax kept
+    # the same run's other protocols are also scored with the factor a shipped model would use
+    other = out["metrics"]["ravdess_6fold"]["variants"]["none"]["cross_corpus"]
+    assert other["factor"] == cross["factor"] and not other["cross_fitted"]

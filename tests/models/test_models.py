@@ -194,3 +194,20 @@ def test_shipped_models_readme_table_is_the_one_ser_evaluate_writes(monkeypatch)
     stored = text.split(TABLE_MARKERS[0] + "\n", 1)[1].split(TABLE_MARKERS[1], 1)[0].strip()
     assert stored == comparison_table([PROJECT_ROOT / "models" / n for n in names]), (
         "models/README.md is stale: run `ser evaluate --table-only --write-readme models/README.md`")
+
+
+def test_new_voice_temperature_factor_is_shipped_once(models, tmp_path):
+    from ser.evaluation.experiment import ship_new_voice_temperature
+
+    copy = tmp_path / "tiny_svm"
+    shutil.copytree(models / "tiny_svm", copy)
+    before = {v: f.temperature for v, f in load_model(copy).fitted.items()}
+    assert ship_new_voice_temperature(copy, {"ravdess_6fold": {}}) == {}  # no leave-one-corpus-out factor: unchanged
+    metrics = {"loco": {"variants": {"none": {"cross_corpus": {"factor": 2.0}}, "baseline_10": {"cross_corpus": {"factor": 1.5}}}}}
+    for _ in range(2):  # applying it again starts from the in-domain temperature, not from the scaled one
+        assert ship_new_voice_temperature(copy, metrics) == {"plain": 2.0, "calibrated": 1.5}
+    after = {v: f.temperature for v, f in load_model(copy).fitted.items()}
+    assert after["plain"] == pytest.approx(2.0 * before["plain"])
+    assert after["calibrated"] == pytest.approx(1.5 * before["calibrated"])
+    meta = json.loads((copy / "meta.json").read_text())
+    assert meta["variants"]["plain"]["temperature_in_domain"] == pytest.approx(before["plain"])
