@@ -27,6 +27,26 @@ MAX_FRAMES = 1500  # 30 s: Whisper's positional encodings end there
 # sha256 of model.bin.part1 + model.bin.part2 joined (the faster-whisper base model).
 BASE_SHA256 = "905e5bf8336bcc625ba4e33498d675a4b935504118c594d868c36e91a60c1a57"
 _DTYPES = {0: np.float32, 1: np.int8, 2: np.int16, 3: np.int32, 4: np.float16}
+PRECISIONS = ("auto", "float32", "bfloat16")
+
+
+def native_bfloat16() -> bool:
+    """Whether this CPU multiplies bfloat16 natively (Intel AMX or AVX-512 BF16, read from /proc/cpuinfo);
+    elsewhere TensorFlow emulates bfloat16 and it would be slower than float32."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text(errors="replace").split()
+    except OSError:
+        return False
+    return "amx_bf16" in flags or "avx512_bf16" in flags
+
+
+def resolve_precision(precision: str) -> str:
+    """"auto" → "bfloat16" where the CPU has it natively, else "float32"; the others as given."""
+    if precision not in PRECISIONS:
+        raise ConfigError(f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
+    if precision == "auto":
+        return "bfloat16" if native_bfloat16() else "float32"
+    return precision
 
 
 def base_model_parts() -> tuple[Path, Path, Path]:
@@ -98,10 +118,17 @@ class LayerEncoder:
     BLAS took 500-1200 ms on the busy 2-core machine (batched attention matmuls are slow in NumPy).
     ``hidden_states(mel)`` gives (n_layers + 1, frames, width): index 0 is the convolutional front
     end plus positional encodings, index i the output of layer i (before the final layer norm).
+
+    ``precision="bfloat16"`` runs the layers' linear projections (most of the work) in bfloat16 with
+    float32 accumulation, residuals and norms. Training features are always computed in float32
+    (``ser.models.inputs.compute_many``); see ``native_bfloat16`` for where bfloat16 pays off.
     """
 
-    def __init__(self, weights: dict[str, np.ndarray]) -> None:
+    def __init__(self, weights: dict[str, np.ndarray], precision: str = "float32") -> None:
         import tensorflow as tf
+
+        self.precision = resolve_precision(precision)
+        low = tf.bfloat16 if self.precision == "bfloat16" else tf.float32
 
         w = {k.removeprefix("encoder/"): np.asarray(v, np.float32) for k, v in weights.items()}
         self.num_heads = int(weights.get("encoder/num_heads", 8))
@@ -115,7 +142,7 @@ class LayerEncoder:
             p = f"layer_{i}/"
             self._layers.append({
                 name: (const(w[p + key + "/gamma"]), const(w[p + key + "/beta"])) if "norm" in name
-                else (const(w[p + key + "/weight"].T), const(w[p + key + "/bias"]))
+                else (tf.cast(const(w[p + key + "/weight"].T), low), const(w[p + key + "/bias"]))
                 for name, key in (("norm1", "self_attention/layer_norm"), ("qkv", "self_attention/linear_0"),
                                   ("out", "self_attention/linear_1"), ("norm2", "ffn/layer_norm"),
                                   ("fc1", "ffn/linear_0"), ("fc2", "ffn/linear_1"))
@@ -133,6 +160,9 @@ class LayerEncoder:
             mean, var = tf.nn.moments(x, axes=[-1], keepdims=True)
             return (x - mean) * tf.math.rsqrt(var + 1e-5) * gamma + beta
 
+        def linear(x, weight, bias):
+            return tf.cast(tf.cast(x, weight.dtype) @ weight, tf.float32) + bias
+
         x = tf.transpose(mel)[None]
         x = tf.nn.gelu(tf.nn.conv1d(x, self._conv[0][0], 1, "SAME") + self._conv[0][1], approximate=False)
         x = tf.pad(x, [[0, 0], [1, 1], [0, 0]])
@@ -146,12 +176,12 @@ class LayerEncoder:
 
         states = [x]
         for layer in self._layers:
-            q, k, v = tf.split(norm(x, *layer["norm1"]) @ layer["qkv"][0] + layer["qkv"][1], 3, axis=-1)
+            q, k, v = tf.split(linear(norm(x, *layer["norm1"]), *layer["qkv"]), 3, axis=-1)
             weights = tf.nn.softmax(tf.matmul(split_heads(q), split_heads(k), transpose_b=True) * size**-0.5)
             context = tf.reshape(tf.transpose(weights @ split_heads(v), [1, 0, 2]), [frames, self.width])
-            x = x + context @ layer["out"][0] + layer["out"][1]
-            hidden = tf.nn.gelu(norm(x, *layer["norm2"]) @ layer["fc1"][0] + layer["fc1"][1], approximate=False)
-            x = x + hidden @ layer["fc2"][0] + layer["fc2"][1]
+            x = x + linear(context, *layer["out"])
+            hidden = tf.nn.gelu(linear(norm(x, *layer["norm2"]), *layer["fc1"]), approximate=False)
+            x = x + linear(hidden, *layer["fc2"])
             states.append(x)
         return tf.stack(states)
 
@@ -207,9 +237,13 @@ def _extractor(cls):
     return cls(feature_size=N_MELS)
 
 
-@functools.lru_cache(maxsize=1)
-def load_base_encoder() -> LayerEncoder:
-    """Whisper base's encoder from the pinned packages (sha256 checked; once per process)."""
+def load_base_encoder(precision: str = "auto") -> LayerEncoder:
+    """Whisper base's encoder from the pinned packages (sha256 checked; once per process and precision)."""
+    return _load_base_encoder(resolve_precision(precision))
+
+
+@functools.lru_cache(maxsize=2)
+def _load_base_encoder(precision: str) -> LayerEncoder:
     part1, part2, _ = base_model_parts()
     data = read_verified((part1, part2))
-    return LayerEncoder(dict(ct2_variables(data, "encoder/")))
+    return LayerEncoder(dict(ct2_variables(data, "encoder/")), precision)
