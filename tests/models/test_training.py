@@ -118,3 +118,10 @@ def test_keras_fit_shows_epoch_progress_on_a_terminal_only(monkeypatch):
     monkeypatch.setattr(sys, "stderr", log)
     fit(spec, xs, y, speakers, ("neutral", "angry"), speaker_norm=False, progress="fold 1/6 plain")
     assert log.getvalue() == ""
+
+
+def test_every_zoo_recipe_keeps_the_demo_speakers_out_of_its_final_fit():
+    from ser.data.demo import DEMO_SPEAKERS
+    from ser.models.zoo import PRESETS
+
+    assert all(set(spec.holdout_speakers) == set(DEMO_SPEAKERS) for spec in PRESETS.values())

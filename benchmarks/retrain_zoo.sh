@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Retrain zoo recipes on every corpus in ../shared/data/corpora, one after the other, each with its
+# own log; `ser train` writes models/NAME/ only once it has finished (so a cut run loses one job).
+#   benchmarks/retrain_zoo.sh svm random_forest      # the cheap ones
+#   benchmarks/retrain_zoo.sh                        # the whole zoo except the default (hours on 2 cores)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+data=${SER_DATA:-../shared/data/corpora}
+recipes=("$@")
+[ ${#recipes[@]} -eq 0 ] && recipes=(svm random_forest whisper_head whisper_head_8s lstm cnn cnn_lstm cnn_bilstm_attention)
+mkdir -p benchmarks/results/logs
+for name in "${recipes[@]}"; do
+  log=benchmarks/results/logs/train-$name.log
+  start=$(date +%s)
+  if .venv/bin/ser train "$name" --data "$data" >"$log" 2>&1; then
+    echo "$name: trained in $(( $(date +%s) - start )) s" | tee -a benchmarks/results/logs/retrain_zoo.txt
+  else
+    echo "$name: FAILED after $(( $(date +%s) - start )) s, see $log" | tee -a benchmarks/results/logs/retrain_zoo.txt
+  fi
+done
