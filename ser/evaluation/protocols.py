@@ -107,12 +107,17 @@ def stored_variant(metrics: Mapping[str, Any], protocol: str, variant: str) -> d
 
 def figure(metrics: Mapping[str, Any], protocol: str, variant: str, key: str, how: str = "mean") -> float | None:
     """A figure from a model's stored metrics.json: the fold mean (``how="mean"``), its spread
-    (``"std"``) or over all folds pooled (``"pooled"``); None when it was not stored."""
+    (``"std"``) or over all folds pooled (``"pooled"``); ``"new_voice"``: pooled, with probabilities
+    rescaled by the temperature factor for voices from elsewhere (``ser.evaluation.cross_corpus``;
+    cross-fitted on leave one corpus out). None when it was not stored."""
     stored = stored_variant(metrics, protocol, variant)
     if stored is None:
         return None
     try:
-        value = stored["pooled"][key] if how == "pooled" else stored["mean"][key][how]
+        if how == "new_voice":
+            value = stored["cross_corpus"]["pooled"][key]
+        else:
+            value = stored["pooled"][key] if how == "pooled" else stored["mean"][key][how]
     except (KeyError, TypeError):
         return None
     return None if value is None else float(value)

@@ -301,11 +301,14 @@ def calibration_table(reports: Sequence[ModelReport], protocol: str) -> pd.DataF
         temperature = final.get("temperature") if isinstance(final, dict) else None
         if temperature is None:
             temperature = (r.meta.get("variants", {}).get("plain") or {}).get("temperature")
+        factor = (r.meta.get("variants", {}).get("plain") or {}).get("new_voice_factor")
         row: dict[str, Any] = {
             "model": r.label,
             "temperature": None if temperature is None else float(temperature),
             "ECE (pooled)": figure(r, protocol, "none", "ece", "pooled"),
             "NLL (pooled)": figure(r, protocol, "none", "nll", "pooled"),
+            "new-voice factor": None if factor is None else float(factor),
+            "ECE, new-voice T (pooled)": figure(r, protocol, "none", "ece", "new_voice"),
         }
         for v in names:
             short = "none" if v == "none" else v.replace("baseline_", "norm. ") + " clips"

@@ -50,3 +50,13 @@ def test_rescale_by_one_changes_nothing_and_needs_two_folds():
     np.testing.assert_allclose(rescale(p, 1.0), p)
     with pytest.raises(ConfigError):
         cross_fit([(np.array([0, 2]), p)])
+
+
+def test_stored_new_voice_figures_are_read_apart_from_the_in_domain_ones():
+    from ser.evaluation.protocols import figure
+
+    metrics = {"loco": {"variants": {"none": {"pooled": {"ece": 0.28}, "mean": {"uar": {"mean": 0.4, "std": 0.05}},
+                                              "cross_corpus": {"factor": 2.0, "pooled": {"ece": 0.04}}}}}}
+    assert figure(metrics, "loco", "none", "ece", "pooled") == 0.28
+    assert figure(metrics, "loco", "none", "ece", "new_voice") == 0.04
+    assert figure({"loco": {"variants": {"none": {"pooled": {"ece": 0.28}}}}}, "loco", "none", "ece", "new_voice") is None
