@@ -386,8 +386,10 @@ def _emit_error(path: str, message: str, as_json: bool) -> None:
 
 
 def _format_report(path: str, r: QualityReport) -> str:
+    from ser.audio.checks import percent
+
     channels = "1 channel" if r.original_channels == 1 else f"{r.original_channels} channels"
-    speech = "no speech found" if r.speech_dbfs is None else f"speech {r.speech_dbfs:.1f} dBFS in {100 * r.speech_fraction:.0f}% of the time"
+    speech = "no speech found" if r.speech_dbfs is None else f"speech {r.speech_dbfs:.1f} dBFS in {percent(r.speech_fraction)} of the time"
     lines = [
         path,
         f"  {r.duration_s:.2f} s · {r.container} {r.codec} · {r.original_sample_rate} Hz · {channels}",
