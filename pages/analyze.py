@@ -288,7 +288,7 @@ def main() -> None:
     if prediction is not None:
         segments = prediction.segments
         if transcript is not None and segments:
-            segments = tuple(with_text(segments, transcript.text_between))
+            segments = tuple(with_text(segments, transcript))
         result = replace(prediction, model=model_name, segments=segments, transcript=transcript.text if transcript is not None else None)
         if segments:
             timeline_section(segments, clip, audio)
