@@ -146,8 +146,11 @@ def test_ser_predict_json_over_every_input(folder, capsys):
 def test_ser_predict_human_output_keeps_each_name_on_one_line(folder, capsys):
     names = ["it's \"quoted\"\nnext line.wav", "# - 1. big.wav"]
     assert main(["predict", "--model", "svm", *[str(folder / n) for n in names]]) == 2
-    out = capsys.readouterr().out
-    assert "error: # - 1. big.wav is not an audio file" in out
+    captured = capsys.readouterr()
+    assert captured.out.startswith(f"{folder}/it's \"quoted\" next line.wav: ")  # the result's first line names it whole
+    assert captured.out.splitlines()[1].startswith("  ")  # then the probabilities, indented
+    [err] = captured.err.splitlines()  # the failed file: one line
+    assert err.startswith(f"ser: {folder}/# - 1. big.wav: # - 1. big.wav is not an audio file")
 
 
 @pytest.mark.parametrize(

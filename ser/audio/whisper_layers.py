@@ -101,7 +101,9 @@ class LayerEncoder:
     """
 
     def __init__(self, weights: dict[str, np.ndarray]) -> None:
-        import tensorflow as tf
+        from ser.quiet import tensorflow
+
+        tf = tensorflow()
 
         w = {k.removeprefix("encoder/"): np.asarray(v, np.float32) for k, v in weights.items()}
         self.num_heads = int(weights.get("encoder/num_heads", 8))
