@@ -316,13 +316,37 @@ def _models(args: argparse.Namespace) -> int:
     except ModelError:
         default = None
     table = comparison_table([models_dir() / n for n in names]).splitlines()
-    for line in table[:1] + table[2:]:
+    encoders = {n: _encoder_of(models_dir() / n) for n in names}
+    first = table.index("") if "" in table else len(table)  # the leave-one-corpus-out table follows a blank line
+    for i, line in enumerate(table[:1] + table[2:]):
         cells = [c.strip() for c in line.strip("|").split("|")]
+        if i == 0:
+            cells[1:3] = ["head params", "head MB", "+ encoder", "total params", "total MB"]
+        elif i < first - 1:  # a model row of the first table
+            name, params, size = encoders[cells[0]] or ("–", 0, 0)
+            head_params, head_mb = int(cells[1].replace(",", "")), float(cells[2])
+            cells[3:3] = [name, f"{head_params + params:,}", f"{head_mb + size / 2**20:.1f}"]
         mark = "*" if cells[0] == default else " "
         print(f"{mark} {cells[0]:22s} " + "  ".join(f"{c:>10s}" for c in cells[1:]))
+    used = {e[0]: e for e in encoders.values() if e}
+    if used:
+        print("\nhead: the trained model stored in models/NAME; total adds the Whisper encoder its input runs on "
+              "(counted from the encoder's weights): " + "; ".join(f"{n} {p:,} parameters, {b / 2**20:.1f} MB" for n, p, b in used.values()) + ".")
     if default:
         print("\n* default model. Figures: speaker-independent, from `ser evaluate` (see models/README.md).")
     return EXIT_OK
+
+
+def _encoder_of(folder) -> tuple[str, int, int] | None:
+    """(Whisper model, encoder parameters, encoder bytes) a model's input needs, or None."""
+    from ser.audio.whisper import encoder_size
+    from ser.models.artifacts import read_json
+    from ser.models.inputs import InputSpec
+
+    spec = InputSpec.from_dict(read_json(folder / "meta.json")["spec"]["input"])
+    if not spec.uses_whisper:
+        return None
+    return (spec.whisper_model, *encoder_size(spec.whisper_model))
 
 
 def _train(args: argparse.Namespace) -> int:
