@@ -8,7 +8,6 @@ printed); set SER_SCREENSHOTS=DIR to also save a screenshot of each page state t
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +18,7 @@ import pytest
 from ser import testing
 
 from .browser import MARKS, browser_page, snapshot, streamlit_server
+from .ci_strict import have
 
 pytestmark = MARKS
 pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
@@ -34,7 +34,7 @@ def server() -> Iterator[str]:
 def mic_wav(tmp_path_factory) -> Path:
     """16-bit PCM speech for the fake microphone, starting with speech."""
     path = tmp_path_factory.mktemp("mic") / "speech.wav"
-    if shutil.which("espeak-ng"):
+    if have("espeak-ng"):
         raw = path.with_name("raw.wav")
         text = "Hello, this is a test of the speech emotion dashboard. I am speaking clearly and calmly."
         subprocess.run(["espeak-ng", "-w", str(raw), text], check=True, capture_output=True)
@@ -85,7 +85,7 @@ def test_record_with_the_microphone(page):
     assert page.get_by_test_id("stAlertContainer").filter(has_text="not an audio").count() == 0
     transcript = page.get_by_test_id("stMarkdownContainer").locator("blockquote").first
     transcript.wait_for()
-    if shutil.which("espeak-ng"):  # the fake microphone plays real (robotic) speech: some words must come through
+    if have("espeak-ng"):  # the fake microphone plays real (robotic) speech: some words must come through
         words = transcript.inner_text().lower()
         assert any(w in words for w in ("hello", "this", "test", "speech")), words
     _wait_for_charts(page)
