@@ -15,6 +15,7 @@ from pages.common import UPLOAD_TYPES, Audio, holdout_speakers, model_choice, pr
 from ser.analysis.result import Prediction, analyze_clip
 from ser.analysis.timeline import LONG_AUDIO_SECONDS, TimelineSegment, summarize, with_text
 from ser.analysis.transcribe import Transcript, language_name, load_transcription_models, transcribe
+from ser.audio.checks import percent
 from ser.audio.clip import Clip, load_clip
 from ser.audio.features import FeatureConfig, extract_frames
 from ser.data.demo import DEMO_SPEAKERS, DemoExample, demo_examples
@@ -150,7 +151,7 @@ def quality_section(audio: Audio, clip: Clip, player: bool) -> None:
     cols[1].metric("Peak", f"{report.peak_dbfs:.1f} dBFS", help="Loudest sample; 0 dBFS is full scale")
     cols[2].metric("Speech level", "—" if report.speech_dbfs is None else f"{report.speech_dbfs:.1f} dBFS",
                    help="RMS level inside the regions the voice activity detector marks as speech")
-    cols[3].metric("Speech", f"{100 * report.speech_fraction:.0f} %", help="Share of the time with speech (Silero VAD)")
+    cols[3].metric("Speech", percent(report.speech_fraction), help="Share of the time with speech (Silero VAD)")
     if report.warnings:
         for warning in report.warnings:
             st.warning(warning, icon=":material/warning:")
@@ -291,7 +292,7 @@ def main() -> None:
     if prediction is not None:
         segments = prediction.segments
         if transcript is not None and segments:
-            segments = tuple(with_text(segments, transcript.text_between))
+            segments = tuple(with_text(segments, transcript))
         result = replace(prediction, model=model_name, segments=segments, transcript=transcript.text if transcript is not None else None)
         if segments:
             timeline_section(segments, clip, audio)

@@ -135,7 +135,7 @@ def bench_long(minutes: float = 10.0, model: str | None = None) -> dict[str, Any
     t2 = time.perf_counter()
     transcript = transcribe(clip.samples)
     t3 = time.perf_counter()
-    segments = with_text(segments, transcript.text_between)
+    segments = with_text(segments, transcript)
     total = t3 - t0
     out.update({"decode_checks_vad_s": round(t1 - t0, 1), "timeline_s": round(t2 - t1, 1), "transcript_s": round(t3 - t2, 1),
                 "total_s": round(total, 1), "real_time_factor": round(total / seconds, 3), "segments": len(segments),

@@ -81,14 +81,14 @@ def _build_parser() -> argparse.ArgumentParser:
     models.set_defaults(handler=_models)
 
     train = sub.add_parser("train", help="train a model from the zoo, evaluate it speaker-independently, write models/NAME/")
-    train.add_argument("recipe", help="zoo recipe: " + ", ".join(_recipes()))
+    train.add_argument("recipe", help=_LazyHelp(lambda: "zoo recipe: " + ", ".join(_recipes())))
     train.add_argument("--data", nargs="+", required=True, metavar="PATH",
                        help="corpus manifests or folders (RAVDESS, TESS, SAVEE, CREMA-D, EmoDB, ASED, EMOVO, nEMO, TurEV-DB, URDU layouts)")
     train.add_argument("--name", default=None, help="model folder name (default: the recipe name)")
     train.add_argument("--out", default=None, help="models folder (default: the project's models/)")
     train.add_argument("--labels", default="all", help="'all' (8 emotions), 'merge-calm', or a comma-separated subset")
     train.add_argument("--protocols", default="auto",
-                       help="'auto' (all the data allows), 'none', or a comma-separated list: " + ", ".join(_protocols()))
+                       help=_LazyHelp(lambda: "'auto' (all the data allows), 'none', or a comma-separated list: " + ", ".join(_protocols())))
     train.add_argument("--epochs", type=int, default=None, help="maximum epochs (Keras models)")
     train.add_argument("--seed", type=int, default=None, help="random seed (default: the recipe's)")
     train.add_argument("--augment", type=int, default=None, metavar="N",
@@ -105,7 +105,7 @@ def _build_parser() -> argparse.ArgumentParser:
     evaluate = sub.add_parser("evaluate", help="re-run the evaluation protocol for installed models and print the comparison table")
     evaluate.add_argument("models", nargs="*", help="model names (default: all installed)")
     evaluate.add_argument("--data", nargs="+", default=None, metavar="PATH", help="corpora (needed unless --table-only)")
-    evaluate.add_argument("--protocols", default="auto", help="'auto' or a comma-separated list: " + ", ".join(_protocols()))
+    evaluate.add_argument("--protocols", default="auto", help=_LazyHelp(lambda: "'auto' or a comma-separated list: " + ", ".join(_protocols())))
     evaluate.add_argument("--table-only", action="store_true", help="print the table from the stored metrics; compute nothing")
     evaluate.add_argument("--measure-latency", action="store_true",
                           help="re-measure each model's warm time for a 3 s clip on this machine and store it in meta.json")
@@ -126,6 +126,21 @@ def _build_parser() -> argparse.ArgumentParser:
                        help="also write the table into FILE between its <!-- ser:benchmark ... --> markers")
     bench.set_defaults(handler=_benchmark)
     return parser
+
+
+class _LazyHelp(str):
+    """Help text made only when help is shown: the recipe list imports the model zoo (scikit-learn,
+    seconds), which `ser predict missing.wav` should not wait for."""
+
+    make: Callable[[], str]
+
+    def __new__(cls, make: Callable[[], str]) -> _LazyHelp:
+        text = super().__new__(cls, "(list)")
+        text.make = make
+        return text
+
+    def __mod__(self, params: dict[str, Any]) -> str:  # argparse expands help with `help % params`
+        return self.make() % params
 
 
 def _bench_parts() -> tuple[str, ...]:
@@ -239,26 +254,48 @@ def _inspect(args: argparse.Namespace) -> int:
 
 
 def _predict(args: argparse.Namespace) -> int:
+    """Each file is decoded and checked before any model is loaded: a missing or broken file is
+    reported at once, and TensorFlow is imported only when there is audio to classify."""
     from ser.analysis.result import analyze_clip
     from ser.audio.clip import load_clip
-    from ser.models.predictor import Predictor
+    from ser.models.artifacts import resolve
 
-    predictor = Predictor(args.model)
-    speaker_mean = None
-    if args.speaker_norm:
-        speaker_mean = predictor.speaker_mean([load_clip(p).samples for p in args.speaker_norm])
+    resolve(args.model)  # an unknown model name fails here, before any audio or TensorFlow
+    norm_clips = [load_clip(p).samples for p in args.speaker_norm] if args.speaker_norm else None
+    loaded: dict[str, Any] = {}
 
     def run(path: str) -> Prediction:
-        return analyze_clip(load_clip(path), predictor, file=path, speaker_mean=speaker_mean)
+        clip = load_clip(path)
+        if not loaded:
+            loaded["predictor"] = _load_predictor(args.model)
+            loaded["speaker_mean"] = loaded["predictor"].speaker_mean(norm_clips) if norm_clips else None
+        return analyze_clip(clip, loaded["predictor"], file=path, speaker_mean=loaded["speaker_mean"])
 
     return _for_each_file(args.paths, run, _format_prediction, as_json=args.json)
+
+
+class _ModelLoadError(Exception):
+    """A model that cannot be loaded: ends the command (it would fail for every file alike)."""
+
+    def __init__(self, error: SerError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+def _load_predictor(model: str | None):
+    from ser.models.predictor import Predictor
+
+    try:
+        return Predictor(model)
+    except SerError as exc:
+        raise _ModelLoadError(exc) from None
 
 
 def _format_prediction(path: str, p: Prediction) -> str:
     ranked = sorted(p.probabilities.items(), key=lambda kv: -kv[1])
     bars = "\n".join(f"  {label:10s} {'█' * round(20 * prob):20s} {100 * prob:5.1f}%" for label, prob in ranked)
     note = " (speaker-normalised)" if p.speaker_normalised else ""
-    lines = [f"{path}: {p.emotion} ({100 * ranked[0][1]:.0f}%){note} · {p.duration_s:.2f} s · model {p.model}", bars]
+    lines = [f"{_one_line(path)}: {p.emotion} ({100 * ranked[0][1]:.0f}%){note} · {p.duration_s:.2f} s · model {p.model}", bars]
     lines += [f"  warning: {w}" for w in p.warnings]
     return "\n".join(lines) + "\n"
 
@@ -279,13 +316,37 @@ def _models(args: argparse.Namespace) -> int:
     except ModelError:
         default = None
     table = comparison_table([models_dir() / n for n in names]).splitlines()
-    for line in table[:1] + table[2:]:
+    encoders = {n: _encoder_of(models_dir() / n) for n in names}
+    first = table.index("") if "" in table else len(table)  # the leave-one-corpus-out table follows a blank line
+    for i, line in enumerate(table[:1] + table[2:]):
         cells = [c.strip() for c in line.strip("|").split("|")]
+        if i == 0:
+            cells[1:3] = ["head params", "head MB", "+ encoder", "total params", "total MB"]
+        elif i < first - 1:  # a model row of the first table
+            name, params, size = encoders[cells[0]] or ("–", 0, 0)
+            head_params, head_mb = int(cells[1].replace(",", "")), float(cells[2])
+            cells[3:3] = [name, f"{head_params + params:,}", f"{head_mb + size / 2**20:.1f}"]
         mark = "*" if cells[0] == default else " "
         print(f"{mark} {cells[0]:22s} " + "  ".join(f"{c:>10s}" for c in cells[1:]))
+    used = {e[0]: e for e in encoders.values() if e}
+    if used:
+        print("\nhead: the trained model stored in models/NAME; total adds the Whisper encoder its input runs on "
+              "(counted from the encoder's weights): " + "; ".join(f"{n} {p:,} parameters, {b / 2**20:.1f} MB" for n, p, b in used.values()) + ".")
     if default:
         print("\n* default model. Figures: speaker-independent, from `ser evaluate` (see models/README.md).")
     return EXIT_OK
+
+
+def _encoder_of(folder) -> tuple[str, int, int] | None:
+    """(Whisper model, encoder parameters, encoder bytes) a model's input needs, or None."""
+    from ser.audio.whisper import encoder_size
+    from ser.models.artifacts import read_json
+    from ser.models.inputs import InputSpec
+
+    spec = InputSpec.from_dict(read_json(folder / "meta.json")["spec"]["input"])
+    if not spec.uses_whisper:
+        return None
+    return (spec.whisper_model, *encoder_size(spec.whisper_model))
 
 
 def _train(args: argparse.Namespace) -> int:
@@ -361,6 +422,8 @@ def _for_each_file(
     for path in paths:
         try:
             result = run(path)
+        except _ModelLoadError as exc:
+            raise exc.error from None
         except SerError as exc:
             failed += 1
             _emit_error(path, exc.message, as_json)
@@ -379,17 +442,25 @@ def _for_each_file(
 
 
 def _emit_error(path: str, message: str, as_json: bool) -> None:
+    """A file that failed: a JSON row on stdout with --json, else one line on stderr."""
     if as_json:
         print(json.dumps({"file": path, "error": message}, ensure_ascii=False), flush=True)
     else:
-        print(f"{path}\n  error: {message}\n", flush=True)
+        print(f"ser: {message}" if path in message else f"ser: {_one_line(path)}: {message}", file=sys.stderr, flush=True)
+
+
+def _one_line(path: str) -> str:
+    """A file name as shown in human output: a newline or other control character in it becomes a space."""
+    return "".join(c if c.isprintable() else " " for c in path)
 
 
 def _format_report(path: str, r: QualityReport) -> str:
+    from ser.audio.checks import percent
+
     channels = "1 channel" if r.original_channels == 1 else f"{r.original_channels} channels"
-    speech = "no speech found" if r.speech_dbfs is None else f"speech {r.speech_dbfs:.1f} dBFS in {100 * r.speech_fraction:.0f}% of the time"
+    speech = "no speech found" if r.speech_dbfs is None else f"speech {r.speech_dbfs:.1f} dBFS in {percent(r.speech_fraction)} of the time"
     lines = [
-        path,
+        _one_line(path),
         f"  {r.duration_s:.2f} s · {r.container} {r.codec} · {r.original_sample_rate} Hz · {channels}",
         f"  peak {r.peak_dbfs:.1f} dBFS · RMS {r.rms_dbfs:.1f} dBFS · {speech}",
         f"  clipped {100 * r.clipped_fraction:.2f}% · wrap-arounds {r.wraparound_count} · DC offset {r.dc_offset:+.3f}",

@@ -10,6 +10,8 @@ import pytest
 
 from ser import testing
 
+from .ci_strict import fail_missing_tool_skips
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -31,7 +33,9 @@ def speech_wav(speech: np.ndarray) -> bytes:
 
 @pytest.hookimpl(tryfirst=True, hookwrapper=True)
 def pytest_runtest_makereport(item, call):
-    """Expose each phase's report on the item (the browser fixture screenshots failures)."""
+    """Expose each phase's report on the item (the browser fixture screenshots failures); in CI, fail
+    skips for a missing tool (tests/ci_strict.py)."""
     outcome = yield
     report = outcome.get_result()
+    fail_missing_tool_skips(report)  # in CI, a skip for missing Chromium or espeak-ng is a failure
     setattr(item, f"rep_{report.when}", report)

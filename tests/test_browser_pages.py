@@ -64,10 +64,26 @@ def _scroll_to(pg, locator, block: str = "start") -> None:
     pg.wait_for_timeout(400)
 
 
+def _chart_data(pg, locator) -> list[dict]:
+    """The traces Plotly drew in a chart (``_fullData``: its data with the binary arrays decoded), as names and numbers."""
+    return pg.evaluate("el => el._fullData.map(t => ({name: t.name ?? null, x: Array.from(t.x ?? []), y: Array.from(t.y ?? []),"
+                       " z: t.z ? Array.from(t.z, r => Array.from(r)) : null}))", locator.element_handle())
+
+
 def test_compare_models_shows_a_confusion_matrix(page):
+    from ser.reports import model_report as mr
+
+    reports, _ = mr.load_reports()
     _open(page, "Compare models")
     assert page.get_by_text("Traceback").count() == 0
     page.locator(".js-plotly-plot .main-svg").first.wait_for()
+    # the overview chart shows every installed model's stored UAR under every protocol
+    traces = _chart_data(page, page.locator(".js-plotly-plot").first)
+    shown = {v for t in traces for v in [t["name"], *t["x"], *t["y"]] if isinstance(v, str)}
+    assert {r.label for r in reports} <= shown, shown
+    numbers = [v for t in traces for v in t["x"] + t["y"] if isinstance(v, int | float)]
+    expected = mr.headline_figures(reports, "uar")
+    assert len(expected) > 0 and all(any(abs(n - v) < 1e-6 for n in numbers) for v in expected["value"])
     _snapshot(page, "compare-overview")
     detail = page.get_by_test_id("stHeading").filter(has_text="One protocol in detail")
     page.locator(".js-plotly-plot").filter(has_text="F1 per emotion").first.wait_for()
@@ -78,6 +94,14 @@ def test_compare_models_shows_a_confusion_matrix(page):
     matrix = page.locator(".js-plotly-plot").filter(has_text="all folds summed").first
     matrix.locator(".heatmaplayer image, .heatmaplayer rect").first.wait_for(state="attached")
     assert matrix.get_by_text("predicted").count() >= 1
+    # the first protocol's matrices of the first two models: clip counts and accuracy as stored
+    protocol = mr.protocols(reports)[0]
+    variant = mr.variants(reports, protocol)[0]
+    for report in [r for r in reports if mr.confusion_matrix(r, protocol, variant) is not None][:2]:
+        counts = mr.confusion_matrix(report, protocol, variant).counts
+        n, accuracy = int(counts.sum()), 100 * counts.trace() / counts.sum()
+        title = f"{report.label} · all folds summed · {n} clips · accuracy {accuracy:.1f} %"
+        assert page.locator(".js-plotly-plot").filter(has_text=title).count() == 1, title
     _scroll_to(page, page.get_by_test_id("stTabs").first)
     _snapshot(page, "compare-confusion")
 
@@ -92,12 +116,32 @@ def test_compare_models_shows_a_confusion_matrix(page):
     assert page.get_by_test_id("stException").count() == 0
 
 
-def test_explore_data_shows_the_corpus(page):
+def _metric(pg, label: str) -> str:
+    return pg.get_by_test_id("stMetric").filter(has_text=label).first.get_by_test_id("stMetricValue").inner_text()
+
+
+def test_explore_data_shows_the_corpus(page, corpus):
+    from collections import Counter
+
+    from ser.reports import explore
+
+    rows = explore.load_source(str(corpus)).rows
     _open(page, "Explore data")
     page.get_by_test_id("stMetric").filter(has_text="Speakers").wait_for()
-    page.locator(".js-plotly-plot").filter(has_text="Clips per emotion").first.wait_for()
+    per_emotion = page.locator(".js-plotly-plot").filter(has_text="Clips per emotion").first
+    per_emotion.wait_for()
     page.locator(".js-plotly-plot").filter(has_text="Clips per speaker").first.wait_for()
     assert page.get_by_test_id("stException").count() == 0
+    # the counts a user reads: clips, speakers, datasets, and the bars of clips per emotion
+    assert _metric(page, "Clips") == f"{len(rows):,}"
+    assert _metric(page, "Speakers") == str(len({(r.dataset, r.speaker) for r in rows}))
+    assert _metric(page, "Datasets") == str(len({r.dataset for r in rows}))
+    totals: Counter = Counter()  # clips per emotion bar, summed over the datasets stacked in it
+    for t in _chart_data(page, per_emotion):
+        categories, values = (t["x"], t["y"]) if t["y"] and isinstance(t["y"][0], int | float) else (t["y"], t["x"])
+        for category, value in zip(categories, values, strict=True):
+            totals[category] += value
+    assert sorted(totals.values()) == sorted(Counter(r.emotion for r in rows).values()), totals
     _snapshot(page, "explore-data")
 
     page.get_by_test_id("stAudio").nth(1).wait_for()

@@ -1,8 +1,10 @@
-"""The `ser inspect` contract: one JSON object per line, errors per file, exit status, no traceback."""
+"""The `ser inspect` / `ser predict` contract: one JSON object per line, errors per file (one line on
+stderr), exit status, no traceback, no TensorFlow noise, no TensorFlow at all for bad input."""
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -51,8 +53,9 @@ def test_json_failures_do_not_stop_the_others(files, capsys):
 
 def test_human_output(files, capsys):
     assert main(["inspect", str(files["good"]), str(files["text"])]) == 2
-    out = capsys.readouterr().out
-    assert "3.00 s" in out and "WAV PCM_16" in out and "error: text.wav is not an audio file" in out
+    captured = capsys.readouterr()
+    assert "3.00 s" in captured.out and "WAV PCM_16" in captured.out and "text.wav" not in captured.out
+    assert captured.err == f"ser: {files['text']}: text.wav is not an audio file we can read (not WAV, FLAC, OGG, Opus, MP3, M4A or WebM).\n"
 
 
 def test_bad_arguments_exit_2(capsys):
@@ -145,3 +148,44 @@ def test_train_feature_overrides_do_not_apply_to_whisper_frames(monkeypatch, tmp
     _captured_train(monkeypatch)
     assert main(["train", "whisper_head", "--data", str(tmp_path), "--n-mels", "40"]) == 2
     assert "do not apply" in capsys.readouterr().err
+
+
+def _run_cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """`ser ...` in a fresh interpreter that reports which heavy libraries it imported (on stdout, last line)."""
+    code = ("import json, sys\nfrom ser.cli import main\nrc = main(sys.argv[1:])\n"
+            "print(json.dumps({m: m in sys.modules for m in ('tensorflow', 'keras', 'sklearn')}))\nsys.exit(rc)")
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TF_", "ABSL"))}  # our own quieting, not the caller's
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=600, env=env or clean)
+
+
+def test_predict_missing_file_is_one_line_and_loads_no_tensorflow(tmp_path):
+    """Issue 11: `ser predict missing.wav` loaded TensorFlow (4-10 s) and printed CUDA/absl noise first."""
+    missing = tmp_path / "missing.wav"
+    done = _run_cli("predict", str(missing))
+    assert done.returncode == 2
+    assert done.stderr == f"ser: File not found: {missing}\n"
+    assert json.loads(done.stdout.splitlines()[-1]) == {"tensorflow": False, "keras": False, "sklearn": False}
+
+
+def test_predict_bad_audio_is_checked_before_the_model(files):
+    done = _run_cli("predict", "--json", str(files["text"]), str(files["short"]))
+    assert done.returncode == 2 and done.stderr == ""
+    *rows, imported = done.stdout.splitlines()
+    assert [sorted(json.loads(r)) for r in rows] == [["error", "file"], ["error", "file"]]
+    assert json.loads(imported)["tensorflow"] is False
+
+
+def test_predict_unknown_model_is_one_line_before_any_audio(files):
+    done = _run_cli("predict", "--model", "nope", str(files["good"]))
+    assert done.returncode == 2 and done.stderr.startswith("ser: No model called 'nope' (installed: ")
+    assert done.stderr.count("\n") == 1 and json.loads(done.stdout.splitlines()[-1])["tensorflow"] is False
+
+
+def test_prediction_stderr_has_no_tensorflow_noise(files):
+    """The default (Keras) model: TensorFlow loads, and says nothing (no absl, oneDNN, CUDA or cuInit lines)."""
+    done = _run_cli("predict", "--json", str(files["good"]))
+    assert done.returncode == 0, done.stderr
+    *rows, imported = done.stdout.splitlines()
+    assert json.loads(imported)["tensorflow"] is True  # the check below is about a real TensorFlow run
+    assert json.loads(rows[0])["emotion"]
+    assert done.stderr == ""

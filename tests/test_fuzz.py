@@ -4,15 +4,18 @@ Valid 1-second files (ser.testing.write_audio) get 1-4 mutations each: bit flips
 (half of them in the first 64 bytes, where the headers are), truncations, insertions, deletions,
 duplicated ranges, 32-bit fields overwritten with boundary values, and RIFF chunk sizes set at
 random. Every case must end in a result or one of the library's typed audio errors with a one-line
-message, within a per-case time bound; nothing else may escape.
+message; nothing else may escape. The work a case may cause is bounded by what it returns (at most
+LIMITS.max_seconds of audio), not by a clock: timing belongs to benchmarks, not to a test that a
+busy machine would make flaky.
 
 The default run is short (500 cases, derandomised so CI is repeatable). The full
 run, 10,000 random cases:
 
     SER_FUZZ_EXAMPLES=10000 .venv/bin/python -m pytest tests/test_fuzz.py -p no:cacheprovider -s
 
-A case that takes longer than SER_FUZZ_CASE_SECONDS (default 10) fails and is shrunk like any other
-failure; one that hangs inside native code for 120 s aborts the run with every thread's traceback.
+A case that hangs inside native code for 120 s aborts the run with every thread's traceback (a
+watchdog, so that a hang ends the run instead of blocking CI; no test asserts a duration). The
+slowest case is printed with the summary.
 """
 
 from __future__ import annotations
@@ -39,7 +42,6 @@ from ser.audio.clip import Limits, load_clip  # noqa: E402
 from ser.errors import AudioError  # noqa: E402
 
 EXAMPLES = int(os.environ.get("SER_FUZZ_EXAMPLES", "500"))
-CASE_SECONDS = float(os.environ.get("SER_FUZZ_CASE_SECONDS", "10"))
 HANG_SECONDS = 120
 LIMITS = Limits(max_seconds=30.0)  # a mutated header may announce hours; 30 s bounds the work per case
 INTERESTING = (0, 1, 2, 7, 8, 0x7F, 0x80, 0xFF, 0x100, 0x7FFF, 0x8000, 0xFFFF, 0x10000, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFE, 0xFFFFFFFF)
@@ -112,7 +114,7 @@ def mutated(draw) -> tuple[str, bytes, list[str]]:
 
 @settings(
     max_examples=EXAMPLES,
-    deadline=None,  # timed below: a busy CI machine should not make a slow case flaky, only a slow one fail
+    deadline=None,  # no clock: a busy CI machine must not make a case fail
     database=None,  # writes nothing into the project; a failure prints its reproduction blob
     derandomize="SER_FUZZ_EXAMPLES" not in os.environ,
     print_blob=True,
@@ -139,8 +141,7 @@ def test_mutated_audio_gives_a_result_or_a_typed_error(case):
         faulthandler.cancel_dump_traceback_later()
     elapsed = time.perf_counter() - started
     STATS["cases"] += 1
-    STATS["slowest"] = max(STATS["slowest"], elapsed)
-    assert elapsed < CASE_SECONDS, f"{name} {mutations}: {elapsed:.1f} s"
+    STATS["slowest"] = max(STATS["slowest"], elapsed)  # reported in the summary, never asserted
 
 
 def _spliced_mp3() -> bytes:

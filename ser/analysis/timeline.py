@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -23,6 +24,10 @@ MAX_WINDOW = 6.0
 MERGE_GAP = 0.35
 MIN_WINDOWS_FOR_SELF_NORMALISATION = 3
 BATCH_WINDOWS = 32  # windows classified together
+
+
+class _TimedWords(Protocol):
+    def timed_words(self) -> Sequence[Any]: ...  # items with .start, .end (seconds) and .text
 
 
 @dataclass(frozen=True)
@@ -123,9 +128,27 @@ def emotion_timeline(
     return [TimelineSegment(a, b, p) for (a, b), p in zip(windows, proba, strict=True)], speaker_mean is not None
 
 
-def with_text(segments: Sequence[TimelineSegment], text_between) -> list[TimelineSegment]:
-    """Attach the transcript's words to each segment; ``text_between(start, end) -> str``."""
-    return [TimelineSegment(s.start, s.end, s.probabilities, text_between(s.start, s.end)) for s in segments]
+def with_text(segments: Sequence[TimelineSegment], transcript: _TimedWords) -> list[TimelineSegment]:
+    """Attach the transcript's words to the segments, each word to exactly one segment.
+
+    A word goes to the segment holding its middle; where widened windows overlap, to the one whose
+    centre is nearest; a word in a gap between segments (or before the first, after the last: the
+    VAD and Whisper do not agree to the millisecond on where speech starts) to the nearest segment.
+    Nothing the full transcript says is lost from the segment table."""
+    pieces: list[list[str]] = [[] for _ in segments]
+    if segments:
+        for word in transcript.timed_words():
+            pieces[_segment_of((word.start + word.end) / 2, segments)].append(word.text)
+    return [TimelineSegment(s.start, s.end, s.probabilities, " ".join(p for p in words if p).strip())
+            for s, words in zip(segments, pieces, strict=True)]
+
+
+def _segment_of(t: float, segments: Sequence[TimelineSegment]) -> int:
+    """Index of the segment a moment belongs to: inside it (nearest centre among those), else the nearest."""
+    inside = [i for i, s in enumerate(segments) if s.start <= t < s.end]
+    if inside:
+        return min(inside, key=lambda i: abs(t - (segments[i].start + segments[i].end) / 2))
+    return min(range(len(segments)), key=lambda i: max(segments[i].start - t, t - segments[i].end))
 
 
 def overall(segments: Sequence[TimelineSegment]) -> dict[str, float]:
@@ -138,29 +161,38 @@ def overall(segments: Sequence[TimelineSegment]) -> dict[str, float]:
 
 
 def summarize(segments: Sequence[TimelineSegment]) -> str:
-    """Plain-language summary, e.g. "Mostly neutral (5 of 8 segments, 62 % of the speech time)…"."""
+    """Plain-language summary, e.g. "Mostly neutral (5 of 8 segments, 62 % of the speech time)…".
+
+    Only segments the model was sure of are named with an emotion; the unsure ones (marked "?" in
+    the table) are counted as unsure, never stated as an emotion."""
     if not segments:
         return "No speech was found, so there is no emotion timeline."
+    n = len(segments)
+    plural = "s" if n > 1 else ""
+    sure = [s for s in segments if not s.uncertain]
+    unsure = n - len(sure)
+    if not sure:
+        return (f"The model was unsure about {'the only segment' if n == 1 else f'all {n} segments'} "
+                "(marked with a question mark), so the timeline names no emotion.")
     total = sum(s.duration for s in segments)
     time_by: dict[str, float] = {}
     count_by: dict[str, int] = {}
-    for s in segments:
+    for s in sure:
         time_by[s.emotion] = time_by.get(s.emotion, 0.0) + s.duration
         count_by[s.emotion] = count_by.get(s.emotion, 0) + 1
     ranked = sorted(time_by, key=lambda k: -time_by[k])
     main = ranked[0]
-    n = len(segments)
     share = time_by[main] / total
     lead = "Mostly" if share >= 0.5 else "Mixed; most often"
-    sentences = [f"{lead} {main} ({count_by[main]} of {n} segment{'s' if n > 1 else ''}, {100 * share:.0f} % of the speech time)."]
+    sentences = [f"{lead} {main} ({count_by[main]} of {n} segment{plural}, {100 * share:.0f} % of the speech time)."]
     others = []
     for emotion in ranked[1:4]:
-        spans = [s for s in segments if s.emotion == emotion]
+        spans = [s for s in sure if s.emotion == emotion]
         where = ", ".join(f"{s.start:.1f}–{s.end:.1f} s" for s in spans[:2]) + (" …" if len(spans) > 2 else "")
         others.append(f"{emotion} at {where}")
     if others:
         sentences.append("Also " + "; ".join(others) + ".")
-    unsure = sum(s.uncertain for s in segments)
     if unsure:
-        sentences.append(f"The model was unsure about {unsure} of the {n} segments (marked with a question mark).")
+        sentences.append(f"The model was unsure about {unsure} of the {n} segments (marked with a question mark), "
+                         "so they are left out of this summary.")
     return " ".join(sentences)

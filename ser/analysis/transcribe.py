@@ -1,7 +1,7 @@
 """Transcription with faster-whisper, offline, in the language spoken.
 
 ``transcribe(samples)`` returns a :class:`Transcript` with the language, segments and word times,
-so the emotion timeline can show what was said in each of its segments (:meth:`Transcript.text_between`).
+so the emotion timeline can show what was said in each of its segments (:func:`ser.analysis.timeline.with_text`).
 By default multilingual Whisper base (pinned packages) tells the language from the first 30 s;
 English is then transcribed by the bundled Whisper tiny.en (several times faster on a 2-core CPU),
 every other language by Whisper base. ``model`` or the ``SER_WHISPER_MODEL`` environment variable
@@ -50,11 +50,11 @@ class Transcript:
 
     def text_between(self, start: float, end: float) -> str:
         """The words whose middle falls in [start, end) seconds (whole segments that have no word times)."""
-        pieces = []
-        for s in self.segments:
-            timed = s.words or (Word(s.start, s.end, s.text),)
-            pieces += [w.text for w in timed if start <= (w.start + w.end) / 2 < end]
-        return " ".join(pieces).strip()
+        return " ".join(w.text for w in self.timed_words() if start <= (w.start + w.end) / 2 < end).strip()
+
+    def timed_words(self) -> list[Word]:
+        """Every word with its times, in order (a segment without word times counts as one word)."""
+        return [w for s in self.segments for w in (s.words or (Word(s.start, s.end, s.text),))]
 
     def to_dict(self) -> dict:
         return {"language": self.language, "language_name": language_name(self.language),

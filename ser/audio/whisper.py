@@ -122,3 +122,20 @@ class WhisperEncoder:
             parts.append(np.array(self._model.model.encode(view, to_cpu=True))[0][:keep])
         return np.concatenate(parts).astype(np.float32)
 
+
+
+@functools.lru_cache(maxsize=4)
+def encoder_size(spec: str | None = None) -> tuple[int, int]:
+    """(parameters, bytes) of a Whisper model's encoder, counted from the weights in its model.bin:
+    every ``encoder/`` variable except the fixed sinusoidal position encodings (a buffer in
+    Whisper, not a learned parameter) and scalar settings such as ``num_heads``. ``"base"`` is the
+    pinned Whisper base that ``layers`` inputs read; anything else as :func:`resolve_model` finds it."""
+    from ser.audio.whisper_layers import base_model_parts, ct2_variables, read_verified
+
+    if spec == "base":
+        part1, part2, _ = base_model_parts()
+        data = read_verified((part1, part2))
+    else:
+        data = (Path(resolve_model(spec)) / "model.bin").read_bytes()
+    weights = [a for name, a in ct2_variables(data, "encoder/") if a.ndim and "position_encodings" not in name]
+    return sum(int(a.size) for a in weights), sum(int(a.nbytes) for a in weights)

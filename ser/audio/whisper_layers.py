@@ -125,7 +125,9 @@ class LayerEncoder:
     """
 
     def __init__(self, weights: dict[str, np.ndarray], precision: str = "float32") -> None:
-        import tensorflow as tf
+        from ser.quiet import tensorflow
+
+        tf = tensorflow()
 
         self.precision = resolve_precision(precision)
         low = tf.bfloat16 if self.precision == "bfloat16" else tf.float32

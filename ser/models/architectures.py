@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import inspect
 import numbers
-import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from ser.quiet import keras as _quiet_keras
 
+_quiet_keras()  # TensorFlow imported without its log noise, before keras loads it
 import keras  # noqa: E402
 from keras import layers, ops  # noqa: E402
 

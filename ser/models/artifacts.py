@@ -211,9 +211,9 @@ def load_model(name_or_path: str | os.PathLike | None = None, variants: tuple[st
 def _load_weights(path: Path, spec: ModelSpec) -> Any:
     try:
         if spec.is_keras:
-            os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-            import keras
+            from ser.quiet import keras as quiet_keras
 
+            keras = quiet_keras()
             import ser.models.architectures  # noqa: F401  (registers the custom layers)
 
             return keras.saving.load_model(path, safe_mode=True)

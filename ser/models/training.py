@@ -9,7 +9,6 @@ data it is judged on. Features pass one global normaliser fitted on the training
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -281,10 +280,10 @@ def epoch_progress(epochs: int, title: str, stream: Any = None, enabled: bool | 
 
 
 def _fit_keras(spec: ModelSpec, train_x, train_y, weights, val_x, val_y, n_classes: int, verbose: int, progress: str | None = None):
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    import keras
-
     from ser.models.architectures import build
+    from ser.quiet import keras as quiet_keras
+
+    keras = quiet_keras()
 
     keras.utils.set_random_seed(spec.seed)
     shape = train_x[0].shape if train_x[0].ndim == 1 else (None, train_x[0].shape[1])

@@ -12,6 +12,7 @@ import pytest
 from ser import testing
 from ser.analysis.result import Prediction
 from ser.analysis.timeline import MAX_WINDOW, TimelineSegment, emotion_timeline, overall, speech_windows, summarize, with_text
+from ser.analysis.transcribe import Transcript, TranscriptSegment, Word
 from ser.audio.clip import load_clip
 
 SR = 16_000
@@ -94,16 +95,48 @@ def test_summary_in_plain_words():
     segments = [_segment(0, 3, "neutral"), _segment(3, 6, "neutral"), _segment(6, 8, "angry"), _segment(8, 9, "sad", p=0.3)]
     text = summarize(segments)
     assert text.startswith("Mostly neutral (2 of 4 segments, 67 % of the speech time).")
-    assert "angry at 6.0–8.0 s" in text and "sad at 8.0–9.0 s" in text
+    assert "angry at 6.0–8.0 s" in text
+    assert "sad" not in text  # the 8-9 s segment is unsure (30 %): never stated as sad
     assert "unsure about 1 of the 4 segments" in text
     assert summarize([]).startswith("No speech")
     assert summarize([_segment(0, 1, "happy"), _segment(1, 2, "sad"), _segment(2, 3, "angry")]).startswith("Mixed")
 
 
+def test_unsure_segments_are_not_stated_as_sure():
+    """Issue 11: "Also fearful at 18.9–22.8 s" where the table marked that segment "?" (33 %)."""
+    segments = [_segment(0, 6, "neutral"), _segment(6, 12, "neutral"), _segment(12, 18.9, "happy"),
+                _segment(18.9, 22.8, "angry", p=0.33)]
+    text = summarize(segments)
+    assert text.startswith("Mostly neutral (2 of 4 segments, 53 % of the speech time).")
+    assert "happy at 12.0–18.9 s" in text and "angry" not in text and "22.8" not in text
+    assert "unsure about 1 of the 4 segments" in text and "left out" in text
+    only_unsure = summarize([_segment(0, 2, "sad", p=0.3), _segment(2, 4, "angry", p=0.35)])
+    assert "unsure about all 2 segments" in only_unsure
+    assert not any(e in only_unsure for e in LABELS)
+
+
+def _transcript(*words):
+    return Transcript("en", (TranscriptSegment(words[0][0], words[-1][1], " ".join(w[2] for w in words),
+                                               tuple(Word(*w) for w in words)),))
+
+
 def test_words_are_attached_to_segments():
     segments = with_text([_segment(0, 2, "happy"), _segment(2, 4, "sad")],
-                         lambda a, b: {(0, 2): "hello there", (2, 4): "goodbye"}[(a, b)])
+                         _transcript((0.1, 0.5, "hello"), (0.6, 1.2, "there"), (2.5, 3.0, "goodbye")))
     assert [s.text for s in segments] == ["hello there", "goodbye"]
+
+
+def test_every_word_lands_in_exactly_one_segment():
+    """Issue 11: "I am confident…" became "am confident…" in the segment table, JSON and CSV: the
+    VAD's segment started after Whisper's "I". Words before, between and after the segments, and in
+    two overlapping (widened) windows, each land once, in order."""
+    words = [(4.50, 4.62, "I"), (4.70, 4.90, "am"), (4.95, 5.60, "confident"), (7.05, 7.30, "really"),
+             (7.95, 8.20, "sure"), (9.00, 9.40, "now"), (12.6, 13.1, "bye")]
+    segments = [_segment(4.66, 7.0, "neutral"), _segment(7.4, 8.4, "happy"), _segment(8.0, 9.0, "sad"), _segment(9.5, 12.2, "angry")]
+    texts = [s.text for s in with_text(segments, _transcript(*words))]
+    assert texts == ["I am confident really", "sure", "now", "bye"]
+    assert " ".join(texts).split() == [w[2] for w in words]  # nothing lost, nothing twice
+    assert [s.text for s in with_text([], _transcript(*words))] == []
 
 
 def test_result_exports_json_and_csv(speech_wav):

@@ -25,9 +25,13 @@ def test_spoken_words_are_transcribed_with_times():
     assert result.text_between(0.0, last["end"] + 1) == " ".join(w["text"] for w in words)
 
 
-def test_silence_and_empty_audio_give_no_text():
-    assert transcribe(np.zeros(0, np.float32)).text == ""
-    assert isinstance(transcribe(np.zeros(16000, np.float32)), Transcript)
+@pytest.mark.parametrize("samples", [np.zeros(0, np.float32), np.zeros(16000, np.float32), np.zeros(5 * 16000, np.float32),
+                                     testing.noise(3.0, amplitude=0.001)], ids=["empty", "1-s-silence", "5-s-silence", "faint-hiss"])
+def test_silence_and_empty_audio_give_no_text(samples):
+    """No words, no segments, no text: nothing invented (Whisper is known to hallucinate on silence)."""
+    result = transcribe(samples)
+    assert isinstance(result, Transcript) and result.language == "en"
+    assert result.text == "" and result.segments == () and result.words() == [] and result.timed_words() == []
 
 
 def test_text_between_uses_word_middles_and_falls_back_to_segments():

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from ser import testing
+from ser.audio.checks import percent
 from ser.audio.clip import Limits, load_clip
 from ser.errors import ConfigError, NonFiniteAudioError, SilentAudioError, TooShortError
 
@@ -84,7 +85,40 @@ def test_mostly_silence_warns(speech):
     x = np.concatenate([speech[:12000], np.zeros(16000 * 6, np.float32)])
     r = _clip(x).report
     assert r.speech_fraction < 0.2
-    assert any(w.startswith("Mostly silence") for w in r.warnings)
+    [warning] = [w for w in r.warnings if w.startswith("Mostly silence")]
+    assert f"speech fills only {percent(r.speech_fraction)} of the audio" in warning  # the metric's own rounding
+
+
+@pytest.mark.parametrize(("fraction", "shown"), [(0.045, "5 %"), (0.0449, "4 %"), (0.125, "13 %"), (0.0, "0 %"), (1.0, "100 %")])
+def test_percent_rounds_half_up(fraction, shown):
+    """The Analyze page's metric, the CLI and the warning all format the fraction with this one function
+    (Python's own format gave "4" for 4.5 and "5" for 4.502: the metric said 4 %, the warning 5%)."""
+    assert percent(fraction) == shown
+
+
+def test_a_voice_rising_to_a_high_pitch_is_speech_throughout():
+    """A sentence that starts at a normal pitch and rises to 420 Hz, loud and clean (like a shouted
+    RAVDESS line): Silero v6 catches the onset and then drops the rest (speech fraction 24 %, "Mostly
+    silence"). Grown through the continuing sound, the speech is the whole 2.6 s of voice."""
+    silence = np.zeros(16000, np.float32)
+    onset = testing.speech_like(0.4, f0=160, seed=2, pause_fraction=0.0, level=0.5)
+    raised = testing.speech_like(2.2, f0=420, seed=2, pause_fraction=0.0, level=0.8)
+    clip = _clip(np.concatenate([silence, onset, raised, silence]))
+    voice = 2.6 / clip.duration
+    assert clip.report.speech_fraction == pytest.approx(voice, abs=0.04)
+    assert not any(w.startswith(("Mostly silence", "No speech")) for w in clip.report.warnings)
+    [(start, end)] = clip.speech
+    assert start / 16000 == pytest.approx(1.0, abs=0.1) and end / 16000 == pytest.approx(3.6, abs=0.1)
+
+
+@pytest.mark.parametrize("other", ["tone", "chord"])
+def test_speech_is_not_grown_into_a_tone_that_follows_it(other):
+    """The growth stops where Silero rules speech out: speech followed at once by 3 s of a tone or chord."""
+    speech = testing.speech_like(1.5, f0=140, seed=1, pause_fraction=0.0, level=0.5)
+    sound = testing.tone(3.0, amplitude=0.3) if other == "tone" else sum(testing.tone(3.0, freq=f, amplitude=0.1) for f in (262, 330, 392))
+    clip = _clip(np.concatenate([np.zeros(16000, np.float32), speech, sound.astype(np.float32), np.zeros(16000, np.float32)]))
+    [(start, end)] = clip.speech
+    assert start / 16000 == pytest.approx(1.0, abs=0.1) and end / 16000 < 2.5 + 0.3
 
 
 def test_noise_has_no_speech():

@@ -45,3 +45,44 @@ def test_context_padding_keeps_only_the_real_frames():
     assert InputSpec(kind="whisper").key() != InputSpec(kind="whisper", whisper_context=8.0).key()
     with pytest.raises(ConfigError):
         WhisperEncoder(context_seconds=45.0)
+
+
+def _whisper_encoder_parameters(width: int, layers: int, n_mels: int = 80) -> int:
+    """Whisper's encoder from its architecture: two convolutions (kernel 3), then per layer self-attention
+    (query/key/value and output projections with biases, as CTranslate2 stores them), two layer norms and
+    a 4x MLP, then a final layer norm. The sinusoidal position encodings are a buffer, not parameters."""
+    convs = (n_mels * width * 3 + width) + (width * width * 3 + width)
+    per_layer = (4 * width * width + 4 * width) + 2 * (2 * width) + (8 * width * width + 5 * width)
+    return convs + layers * per_layer + 2 * width
+
+
+@pytest.mark.parametrize(("model", "width", "layers"), [("tiny.en", 384, 4), ("base", 512, 6)])
+def test_encoder_size_counts_the_weights(model, width, layers):
+    """Issue 11 point 16: `ser models` left the Whisper encoder out of a model's size. The count read from
+    the weights matches Whisper's architecture (tiny: 384 wide, 4 layers; base: 512 wide, 6 layers)."""
+    from ser.audio.whisper import encoder_size
+
+    parameters, size = encoder_size(model)
+    assert parameters == _whisper_encoder_parameters(width, layers)
+    assert size == 2 * parameters  # stored as float16
+
+
+def test_ser_models_shows_head_and_encoder(monkeypatch, capsys):
+    """The shipped models: heads with a Whisper encoder get it added to their total; the others do not."""
+    from pathlib import Path
+
+    from ser.cli import main
+
+    monkeypatch.setenv("SER_MODELS", str(Path(__file__).resolve().parents[2] / "models"))
+    assert main(["models"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split()[1:8] == ["head", "params", "head", "MB", "+", "encoder", "total"]
+    first_table = lines[1 : [i for i, line in enumerate(lines) if not line.strip()][0]]
+    rows = {line[2:].split()[0]: line[2:].split() for line in first_table}
+    tiny, base = _whisper_encoder_parameters(384, 4), _whisper_encoder_parameters(512, 6)
+    head = int(rows["whisper_layers"][1].replace(",", ""))
+    assert rows["whisper_layers"][3:5] == ["base", f"{head + base:,}"]
+    head = int(rows["whisper_head"][1].replace(",", ""))
+    assert rows["whisper_head"][3:5] == ["tiny.en", f"{head + tiny:,}"]
+    assert rows["cnn"][3:5] == ["–", rows["cnn"][1]]
+    assert any(line.startswith("head: the trained model") and f"base {base:,} parameters" in line for line in lines)
