@@ -29,6 +29,8 @@ from ser.api.uploads import BadRequestError, UploadLimit, read_files
 from ser.errors import SerError
 
 DOCS_STATIC = "/docs-static"
+# Module level: the routes' annotations are strings (postponed evaluation), resolved in this module's globals.
+KEY_HEADER = APIKeyHeader(name="X-API-Key", auto_error=False, description="needed when the server has an API key")
 AUDIO_TYPES = "audio/wav, audio/flac, audio/ogg, audio/mpeg, audio/mp4, audio/webm, application/octet-stream, …"
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -79,12 +81,11 @@ def create_app(settings: ServeSettings | None = None, *, service: AnalysisServic
     app.state.settings = settings
     app.state.service = service
     app.add_middleware(UploadLimit, limit_bytes=settings.max_upload_bytes)
+    app.add_middleware(errors.CatchAll)  # added last: the outermost, around the upload limit too
     errors.install(app)
     _docs(app)
 
-    key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="needed when the server has an API key")
-
-    def require_key(request: Request, key: Annotated[str | None, Security(key_header)] = None) -> None:
+    def require_key(request: Request, key: Annotated[str | None, Security(KEY_HEADER)] = None) -> None:
         if settings.api_key is None:
             return
         bearer = request.headers.get("authorization", "")

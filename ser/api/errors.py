@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ser.errors import AudioError, ConfigError, NotAudioError, SerError, TooLargeError
 
@@ -80,9 +81,32 @@ def install(app: FastAPI) -> None:
                    405: f"{request.method} is not allowed on {request.url.path}; see /docs."}.get(exc.status_code, str(exc.detail))
         return JSONResponse(body(code, message), status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
-    @app.exception_handler(Exception)
-    async def bug(request: Request, exc: Exception) -> JSONResponse:  # a bug of ours: one line, no traceback
-        message = " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
-        print(f"ser serve: internal error on {request.method} {request.url.path} ({message})", file=sys.stderr, flush=True)
-        return JSONResponse(body("internal", f"Internal server error ({type(exc).__name__}); the server keeps running."),
-                            status_code=500)
+
+class CatchAll:
+    """Outermost ASGI middleware: a bug of ours becomes a one-line 500 JSON answer and one line on stderr;
+    the exception goes no further (no traceback in the server log or the response), and the server goes on."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watching_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watching_send)
+        except Exception as exc:  # noqa: BLE001 - the point of this middleware
+            message = " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
+            print(f"ser serve: internal error on {scope.get('method')} {scope.get('path')} ({message})", file=sys.stderr, flush=True)
+            if not started:
+                response = JSONResponse(body("internal", f"Internal server error ({type(exc).__name__}); the server keeps running."),
+                                        status_code=500)
+                await response(scope, receive, send)
+
