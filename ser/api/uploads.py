@@ -100,10 +100,7 @@ async def read_files(content_type: str, stream: AsyncIterator[bytes], *, max_fil
     """The uploaded files as ``(name, bytes)``: the file parts of a multipart body (fields without a
     file name are ignored), else the whole body as one file called ``raw_name``."""
     kind, options = parse_options_header(content_type or "")
-    if kind == b"application/x-www-form-urlencoded":  # what `curl -d` sends: a form cannot hold a file
-        raise BadRequestError("A form without a file: send the audio as a multipart file (curl -F file=@voice.wav) or as the raw body "
-                              "(curl --data-binary @voice.wav).")
-    if kind != b"multipart/form-data":
+    if kind != b"multipart/form-data":  # any other type is the audio itself (`curl --data-binary` labels it a form)
         body = bytearray()
         async for chunk in stream:
             body += chunk

@@ -131,7 +131,11 @@ def test_batch_request_errors(client):
     assert response.status_code == 400 and response.json()["error"]["code"] == "unknown_model"
     response = client.post("/v1/analyze", files=[("file", ("a.wav", _wav())), ("file", ("b.wav", _wav()))])
     assert response.status_code == 400 and "/v1/analyze/batch" in response.json()["error"]["message"]
-    response = client.post("/v1/analyze", data={"note": "no file"})
+    response = client.post("/v1/analyze", data={"note": "no file"})  # a form is read as the raw body: not audio
+    assert response.status_code == 415 and response.json()["error"]["code"] == "not_audio"
+    response = client.post("/v1/analyze", files={"file": ("a.wav", _wav())}, data={"note": "a field beside the file"})
+    assert response.status_code == 200 and response.json()["file"] == "a.wav"
+    response = client.post("/v1/analyze", files={"nofile": (None, "a plain field only")})
     assert response.status_code == 400 and response.json()["error"]["code"] == "bad_request"
     response = client.post("/v1/analyze", content=b"--x\r\nnonsense", headers={"content-type": "multipart/form-data; boundary=x"})
     assert response.status_code == 400 and response.json()["error"]["code"] == "bad_request"
