@@ -73,6 +73,7 @@ class AnalysisService:
             print(f"ser serve: {self.error.message}", file=sys.stderr, flush=True)
             return
         if self.settings.warm_transcription:
+            self.transcription = LOADING
             try:
                 self.whisper()
             except Exception as exc:  # noqa: BLE001 - a request asking for a transcript reports it

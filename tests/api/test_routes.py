@@ -241,3 +241,24 @@ def test_docs_need_no_network(client):
     assert {"/v1/analyze", "/v1/analyze/batch", "/v1/models", "/healthz"} <= set(spec["paths"])
     body = spec["paths"]["/v1/analyze"]["post"]["requestBody"]["content"]
     assert "multipart/form-data" in body and "application/octet-stream" in body
+
+
+def test_transcribe_adds_the_words_to_the_record_and_its_segments(client):
+    first = testing.spoken("The weather is lovely today and I am very happy about it.")
+    if first is None:
+        pytest.skip("espeak-ng is not installed: no real speech to transcribe")
+    second = testing.spoken("Tomorrow we will walk to the river together.")
+    silence = np.zeros(16000, np.float32)
+    y = np.concatenate([silence, first, silence, second, silence, first, silence]).astype(np.float32)
+    assert len(y) / 16000 > 8.0
+    response = client.post("/v1/analyze?transcribe=true", files={"file": ("speech.wav", testing.wav_bytes(y))})
+    assert response.status_code == 200, response.text
+    record = response.json()
+    schemas.Analysis.model_validate(record)
+    assert record["language"] == "en" and "river" in record["transcript"].lower()
+    words = " ".join(s["text"] for s in record["segments"]).lower()
+    assert len(record["segments"]) >= 2 and "river" in words and "weather" in words  # each segment holds its words
+    assert client.get("/healthz").json()["transcription"] == "ready"
+    plain = client.post("/v1/analyze", files={"file": ("speech.wav", testing.wav_bytes(y))}).json()
+    assert plain["transcript"] is None and plain["language"] is None and all(s["text"] == "" for s in plain["segments"])
+    assert plain["probabilities"] == record["probabilities"]  # the words change nothing in the emotion
