@@ -51,6 +51,7 @@ _EXPORTS: dict[str, str] = {
     # analysis
     "Prediction": "ser.analysis.result",
     "analyze_clip": "ser.analysis.result",
+    "analyze": "ser.analysis.result",
     "emotion_timeline": "ser.analysis.timeline",
     "transcribe": "ser.analysis.transcribe",
     # errors
@@ -67,7 +68,9 @@ _EXPORTS: dict[str, str] = {
     "CorpusError": "ser.errors",
     "ConfigError": "ser.errors",
     "SplitLeakError": "ser.errors",
+    "TooLargeError": "ser.errors",
     "ModelError": "ser.models.artifacts",
+    "UnknownModelError": "ser.models.artifacts",
 }
 
 __all__ = ["__version__", *_EXPORTS]

@@ -116,6 +116,22 @@ def _build_parser() -> argparse.ArgumentParser:
                                "else the best RAVDESS 6-fold UAR (no speaker normalisation)")
     evaluate.set_defaults(handler=_evaluate)
 
+    serve = sub.add_parser(
+        "serve",
+        help="serve the analysis as a JSON HTTP API (POST /v1/analyze; docs at /docs)",
+        description="Run the HTTP API (FastAPI on uvicorn): POST /v1/analyze and /v1/analyze/batch, GET /v1/models and "
+        "/healthz, OpenAPI docs at /docs. The models and Whisper are loaded once per process; uploads stay in memory.",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument("--model", default=None, help="default model name or folder (default: the shipped default model)")
+    serve.add_argument("--workers", type=int, default=1, help="server processes, each with its own copy of the models (default 1)")
+    serve.add_argument("--threads", type=int, default=2, help="analyses running at once in each process (default 2)")
+    serve.add_argument("--api-key", default=None, help="require this key in the X-API-Key header of /v1 requests (default: $SER_API_KEY; "
+                       "none: open)")
+    serve.add_argument("--max-upload-mb", type=float, default=100.0, help="largest request body accepted, in MB (default 100)")
+    serve.set_defaults(handler=_serve)
+
     bench = sub.add_parser("benchmark", help="measure speed and memory; write JSON to benchmarks/results/ and a table")
     bench.add_argument("--parts", default=",".join(_bench_parts()), help="comma-separated: " + ", ".join(_bench_parts()))
     bench.add_argument("--runs", type=int, default=50, help="warm runs for the 3 s clip (default 50)")
@@ -141,6 +157,30 @@ class _LazyHelp(str):
 
     def __mod__(self, params: dict[str, Any]) -> str:  # argparse expands help with `help % params`
         return self.make() % params
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import os
+
+    from ser.api.settings import ENV_API_KEY, ServeSettings
+    from ser.errors import ConfigError
+    from ser.models.artifacts import resolve
+
+    if args.workers < 1 or not 0 < args.port < 65536:
+        raise ConfigError("--workers must be at least 1 and --port between 1 and 65535")
+    settings = ServeSettings(model=args.model, api_key=args.api_key or os.environ.get(ENV_API_KEY) or None,
+                             max_upload_mb=args.max_upload_mb, threads=args.threads)
+    resolve(settings.model)  # an unknown model is a one-line error now, not a failed server later
+    import uvicorn
+
+    if args.workers == 1:
+        from ser.api.app import create_app
+
+        uvicorn.run(create_app(settings), host=args.host, port=args.port)
+    else:  # each worker process builds its app from the environment
+        os.environ.update(settings.to_env())
+        uvicorn.run("ser.api.app:app_from_env", factory=True, host=args.host, port=args.port, workers=args.workers)
+    return EXIT_OK
 
 
 def _bench_parts() -> tuple[str, ...]:
@@ -264,12 +304,12 @@ def _predict(args: argparse.Namespace) -> int:
     norm_clips = [load_clip(p).samples for p in args.speaker_norm] if args.speaker_norm else None
     loaded: dict[str, Any] = {}
 
-    def run(path: str) -> Prediction:
-        clip = load_clip(path)
+    def run(path: str) -> Prediction:  # long audio: the emotion timeline, as on the Analyze page and in `ser serve`
+        clip = load_clip(path)  # checked before any model loads (the rest of ser.analysis.result.analyze)
         if not loaded:
             loaded["predictor"] = _load_predictor(args.model)
             loaded["speaker_mean"] = loaded["predictor"].speaker_mean(norm_clips) if norm_clips else None
-        return analyze_clip(clip, loaded["predictor"], file=path, speaker_mean=loaded["speaker_mean"])
+        return analyze_clip(clip, loaded["predictor"], file=path, speaker_mean=loaded["speaker_mean"], timeline=True)
 
     return _for_each_file(args.paths, run, _format_prediction, as_json=args.json)
 

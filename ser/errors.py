@@ -70,6 +70,12 @@ class NonFiniteAudioError(AudioError):
     code = "non_finite"
 
 
+class TooLargeError(SerError):
+    """An upload is larger than the server accepts (``ser serve --max-upload-mb``)."""
+
+    code = "too_large"
+
+
 class CorpusError(SerError):
     """A corpus folder or manifest cannot be used."""
 

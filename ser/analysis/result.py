@@ -2,26 +2,32 @@
 
 ``analyze_clip`` turns a checked clip (``ser.audio.clip.load_clip``) and a ``Predictor`` into a
 ``Prediction``; the Analyze page, the Batch page (``ser.analysis.batch``) and ``ser predict`` all
-call it, so their JSON has the same fields. A file that could not be used becomes
-``Prediction.failed(file, message)``.
+call it, so their JSON has the same fields. ``analyze`` is the whole path for one file (decode and
+check, classify with the emotion timeline of long audio, optionally transcribe): ``ser predict``
+and ``ser serve`` call it, so one file gets one answer whichever way it comes in. A file that
+could not be used becomes ``Prediction.failed(file, message)``.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ser.analysis.export import table_csv
-from ser.analysis.timeline import LONG_AUDIO_SECONDS, TimelineSegment, emotion_timeline, overall
+from ser.analysis.timeline import LONG_AUDIO_SECONDS, TimelineSegment, emotion_timeline, overall, with_text
+from ser.audio.clip import Limits, load_clip
 from ser.models.predictor import top_emotion
 
 if TYPE_CHECKING:
+    from ser.analysis.transcribe import Transcript
     from ser.audio.checks import QualityReport
     from ser.audio.clip import Clip
+    from ser.audio.decode import AudioSource
     from ser.models.predictor import Predictor
 
 
@@ -39,6 +45,7 @@ class Prediction:
     segments: Sequence[TimelineSegment] = field(default_factory=tuple)  # the emotion timeline of long audio
     transcript: str | None = None
     report: QualityReport | None = None
+    language: str | None = None  # the transcript's language, when there is one
 
     @classmethod
     def failed(cls, file: str, message: str) -> Prediction:
@@ -70,9 +77,15 @@ class Prediction:
             "warnings": list(self.warnings),
             **({"error": self.error} if self.error is not None else {}),  # only a failed file has one
             "transcript": self.transcript,
+            "language": self.language,
             "segments": [s.to_dict() for s in self.segments],
             "quality": None if self.report is None else self.report.to_dict(),
         }
+
+    def with_transcript(self, transcript: Transcript) -> Prediction:
+        """This prediction with ``transcript``'s text and language, and each timeline segment with its words."""
+        segments = tuple(with_text(self.segments, transcript.text_between)) if self.segments else ()
+        return replace(self, segments=segments, transcript=transcript.text, language=transcript.language)
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
@@ -115,3 +128,27 @@ def analyze_clip(
     report = clip.report
     return Prediction(file, predictor.name, probabilities, report.duration_s, tuple(report.warnings), None, normalised,
                       tuple(segments), report=report)
+
+
+def analyze(
+    source: AudioSource,
+    predictor: Predictor,
+    *,
+    file: str,
+    limits: Limits | None = None,
+    speaker_mean: np.ndarray | None = None,
+    timeline: bool = True,
+    self_normalise: bool = False,
+    transcriber: Callable[[np.ndarray], Transcript] | None = None,
+) -> Prediction:
+    """One file (a path, bytes or a file object) from start to finish: ``load_clip`` within ``limits`` (default ``Limits()``),
+    then ``analyze_clip`` (by default with the emotion timeline, so audio longer than
+    ``LONG_AUDIO_SECONDS`` gets ``segments`` and their length-weighted mean as its probabilities, as on
+    the Analyze page), then, when ``transcriber`` (16 kHz samples → ``Transcript``) is given and the clip
+    has speech, its transcript. Raises ``ser.errors.SerError`` subclasses for audio that cannot be used."""
+    named = isinstance(source, (str, os.PathLike))  # a path names itself in messages (its file name)
+    clip = load_clip(source, limits or Limits(), name=None if named else file)
+    prediction = analyze_clip(clip, predictor, file=file, speaker_mean=speaker_mean, timeline=timeline, self_normalise=self_normalise)
+    if transcriber is not None and clip.speech:
+        prediction = prediction.with_transcript(transcriber(clip.samples))
+    return prediction

@@ -42,6 +42,12 @@ class ModelError(SerError):
     code = "model"
 
 
+class UnknownModelError(ModelError):
+    """No installed model has the name asked for."""
+
+    code = "unknown_model"
+
+
 def models_dir() -> Path:
     """``$SER_MODELS`` or the project's ``models/`` folder."""
     env = os.environ.get("SER_MODELS")
@@ -129,7 +135,7 @@ def resolve(name_or_path: str | os.PathLike | None) -> Path:
     if candidate.is_dir():
         return candidate
     known = ", ".join(list_models()) or "none installed"
-    raise ModelError(f"No model called '{name_or_path}' (installed: {known}).")
+    raise UnknownModelError(f"No model called '{name_or_path}' (installed: {known}).")
 
 
 def default_model_name() -> str:
