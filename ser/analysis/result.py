@@ -84,7 +84,7 @@ class Prediction:
 
     def with_transcript(self, transcript: Transcript) -> Prediction:
         """This prediction with ``transcript``'s text and language, and each timeline segment with its words."""
-        segments = tuple(with_text(self.segments, transcript.text_between)) if self.segments else ()
+        segments = tuple(with_text(self.segments, transcript)) if self.segments else ()
         return replace(self, segments=segments, transcript=transcript.text, language=transcript.language)
 
     def to_json(self) -> str:

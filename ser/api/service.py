@@ -99,14 +99,12 @@ class AnalysisService:
         self._predictors[key] = predictor
         return predictor
 
-    def whisper(self) -> Any:
-        """The transcription model, loaded once per process (``ser.audio.whisper.load_whisper`` caches it)."""
-        from ser.analysis.transcribe import whisper_model_spec
-        from ser.audio.whisper import load_whisper
+    def whisper(self) -> None:
+        """Load the transcription models once per process (``ser.analysis.transcribe.load_transcription_models``)."""
+        from ser.analysis.transcribe import load_transcription_models
 
-        model = load_whisper(whisper_model_spec())
+        load_transcription_models()
         self.transcription = READY
-        return model
 
     # --- analysis, off the event loop ----------------------------------------------------------
     def analyze(self, name: str, data: bytes, *, model: str | None, timeline: bool, transcribe: bool) -> Prediction:
@@ -117,12 +115,9 @@ class AnalysisService:
         predictor = self.predictor(model)
         transcriber: Callable[[np.ndarray], Any] | None = None
         if transcribe:
-            from ser.analysis.transcribe import transcribe as run_transcription
+            from ser.analysis.transcribe import transcribe as transcriber
 
-            whisper = self.whisper()
-
-            def transcriber(samples: np.ndarray) -> Any:
-                return run_transcription(samples, whisper)
+            self.whisper()
 
         limits = Limits(min_seconds=self.settings.min_seconds, max_seconds=self.settings.max_seconds)
         try:
