@@ -20,7 +20,7 @@ from ser.audio.features import FeatureConfig, extract_frames
 from ser.data.demo import DEMO_SPEAKERS, DemoExample, demo_examples
 from ser.errors import AudioError, SerError
 from ser.markup import escape_markdown
-from ser.reports.audio_plots import chroma_figure, log_mel_figure, mfcc_figure, probability_figure, timeline_figure, waveform_figure
+from ser.reports.audio_plots import chroma_figure, log_mel_figure, mfcc_figure, picked_segment, probability_figure, timeline_figure, waveform_figure
 from ser.reports.explore import default_source
 
 VIEW_CONFIG = FeatureConfig()
@@ -208,9 +208,9 @@ def timeline_section(segments: tuple[TimelineSegment, ...], clip: Clip, audio: A
     st.markdown(summarize(segments))
     event = st.plotly_chart(timeline_figure(segments, clip.duration), width="stretch", theme=None,
                             on_select="rerun", selection_mode="points", key=f"timeline-{audio.name}-{len(audio.data)}")
-    picked = sorted({p["point_index"] for p in event.selection.points}) if event and event.selection.points else []
-    if picked and picked[0] < len(segments):
-        chosen = segments[picked[0]]
+    picked = picked_segment(event.selection.points, len(segments)) if event else None
+    if picked is not None:
+        chosen = segments[picked]
         words, chart = st.columns([1, 2])
         words.markdown(f"**{chosen.start:.1f}–{chosen.end:.1f} s · {chosen.emotion}{'?' if chosen.uncertain else ''}** "
                        f"({100 * chosen.confidence:.0f} %)")

@@ -92,8 +92,9 @@ def test_long_recording_gets_a_timeline_summary_and_downloads():
     assert any(m.value.startswith(("Mostly", "Mixed")) for m in at.markdown)
     figures = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     timeline = [f for f in figures if f["layout"].get("barmode") == "stack"][0]
-    assert len(timeline["data"]) == 8  # one stacked trace per emotion
-    per_segment = np.sum([trace["y"] for trace in timeline["data"]], axis=0)
+    *emotions, layer = timeline["data"]
+    assert len(emotions) == 8 and layer["name"] == "segment"  # one stacked trace per emotion, the clickable layer on top
+    per_segment = np.sum([trace["y"] for trace in emotions], axis=0)
     assert len(per_segment) == 4 and np.allclose(per_segment, 100.0, atol=0.01)
     downloads = at.get("download_button")
     assert [d.proto.label for d in downloads] == ["Download JSON", "Download CSV"]

@@ -124,7 +124,7 @@ def test_long_upload_shows_the_timeline(page, tmp_path):
     page.get_by_role("heading", name="Emotion timeline").wait_for()
     page.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length >= 6")
     bars = page.locator(".js-plotly-plot").nth(1).locator("g.trace.bars")
-    assert bars.count() == 8  # the timeline: one stacked trace per emotion
+    assert bars.count() == 9  # the timeline: one stacked trace per emotion and the clickable segment layer
     assert page.get_by_text("Traceback").count() == 0
     page.get_by_role("button", name="Download CSV").wait_for()
     page.wait_for_timeout(300)

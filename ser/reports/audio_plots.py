@@ -7,6 +7,8 @@ for heatmaps) so a browser never receives millions of points.
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import plotly.colors
@@ -165,18 +167,26 @@ def probability_figure(probabilities: dict[str, float], title: str = "Emotion pr
 
 def timeline_figure(segments, duration: float, title: str = "Emotion over time") -> go.Figure:
     """Stacked probability bars, one per speech segment (as wide as the segment), on a time axis in
-    seconds; hovering a segment shows its time, top emotion and what was said in it.
+    seconds; hovering a segment shows its time, top emotion, its likeliest emotions and what was said in it.
 
     ``segments``: ``ser.analysis.timeline.TimelineSegment`` objects (start, end, probabilities, text).
+    A transparent layer on top (the last trace, one bar per segment over the full height) takes the
+    hover and the click: clicking a segment selects that segment as a whole, so the other segments are
+    dimmed and every emotion of the clicked one stays as it was (Plotly selects per trace and point, so
+    a click on one emotion's bar would otherwise dim the rest of its segment). ``picked_segment`` reads
+    the selection back.
     """
     labels = list(segments[0].probabilities) if segments else []
     middles = [(s.start + s.end) / 2 for s in segments]
     widths = [max(s.end - s.start - 0.05, 0.05) for s in segments]
-    hover_text = [
-        f"{s.start:.1f}–{s.end:.1f} s · <b>{s.emotion}{'?' if s.uncertain else ''}</b> {100 * s.confidence:.0f} %"
-        + (f"<br><i>{_wrap(s.text)}</i>" if s.text else "")
-        for s in segments
-    ]
+    hover_text = []
+    for s in segments:
+        likeliest = sorted(s.probabilities.items(), key=lambda kv: -kv[1])[:3]
+        hover_text.append(
+            f"{s.start:.1f}–{s.end:.1f} s · <b>{s.emotion}{'?' if s.uncertain else ''}</b> {100 * s.confidence:.0f} %"
+            + "<br>" + " · ".join(f"{k} {100 * v:.0f} %" for k, v in likeliest)
+            + (f"<br><i>{_wrap(s.text)}</i>" if s.text else "")
+        )
     fig = go.Figure()
     for label in labels:
         fig.add_trace(
@@ -186,16 +196,46 @@ def timeline_figure(segments, duration: float, title: str = "Emotion over time")
                 width=widths,
                 name=label,
                 marker_color=EMOTION_COLOURS.get(label, "#7c6cf2"),
-                customdata=hover_text,
-                hovertemplate="%{customdata}<br>" + label + ": %{y:.0f} %<extra></extra>",
+                hoverinfo="skip",  # the segment layer above answers hover and click for the whole segment
+                selected=dict(marker=dict(opacity=1)),
+                unselected=dict(marker=dict(opacity=1)),
             )
         )
+    fig.add_trace(
+        go.Bar(
+            x=middles,
+            y=[1] * len(segments),
+            width=[s.end - s.start for s in segments],
+            yaxis="y2",
+            name=SEGMENT_LAYER,
+            showlegend=False,
+            marker=dict(color="rgba(0,0,0,0)", line=dict(width=0)),
+            selected=dict(marker=dict(color="rgba(0,0,0,0)")),
+            unselected=dict(marker=dict(color="rgba(14,17,23,0.62)")),  # the page background over the others
+            customdata=hover_text,
+            hovertemplate="%{customdata}<extra></extra>",
+        )
+    )
     fig.update_layout(title=title, barmode="stack", bargap=0, **{**LAYOUT, "height": 320},
-                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=1, xanchor="right"))
+                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=1, xanchor="right"),
+                      yaxis2=dict(overlaying="y", range=[0, 1], visible=False, fixedrange=True))
     step = next((d for d in (0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800) if duration / d <= 10), 3600)
     fig.update_xaxes(type="linear", range=[0, max(duration, 0.1)], title="time (s)", tickmode="linear", tick0=0, dtick=step)
-    fig.update_yaxes(range=[0, 100], title="probability (%)")
+    fig.layout.yaxis.update(range=[0, 100], title="probability (%)")  # not update_yaxes: that would rescale yaxis2 too
     return fig
+
+
+SEGMENT_LAYER = "segment"  # name of the timeline's clickable layer
+
+
+def picked_segment(points: Sequence[Mapping[str, Any]], n_segments: int) -> int | None:
+    """The segment a click on ``timeline_figure`` picked, from Streamlit's selection points (dicts with
+    ``point_index``), or None. Every trace of the figure has one point per segment in time order, so a
+    point's index is its segment whichever trace it belongs to; with several points (shift-click) the
+    first in time wins."""
+    indices = sorted(int(p["point_index"]) for p in points
+                     if isinstance(p.get("point_index"), int) and 0 <= p["point_index"] < n_segments)
+    return indices[0] if indices else None
 
 
 def _wrap(text: str, width: int = 60) -> str:
