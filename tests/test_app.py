@@ -176,6 +176,40 @@ def test_batch_page_classifies_files_and_zips(speech_wav):
     assert [d.proto.label for d in at.get("download_button")] == ["Download CSV"]
 
 
+def test_batch_page_analyses_long_files_as_analyze_does_and_counts_only_audio():
+    """A long file gets the timeline (its emotion the segments' mean, as on Analyze); a text file named .wav and a
+    zip's text file are not counted as audio; a failed row shows "–" (the table's placeholder) and its problem."""
+    from ser.analysis.timeline import summarize
+
+    archive = testing.zip_bytes({"readme.txt": b"hello"})
+    notes = b"This is a text file that only has an audio name; it holds no sound at all, so it cannot be used."
+    at = _app()
+    at.radio[0].set_value("Upload").run()
+    at.file_uploader[0].upload("meeting.wav", _long_recording(), "audio/wav").run()
+    analyze = {m.label: m.value for m in at.metric}["Overall emotion"]
+    at.switch_page("pages/batch.py").run()
+    at.main.file_uploader[0].set_value([("meeting.wav", _long_recording(), "audio/wav"), ("notes.wav", notes, "audio/wav"),
+                                        ("set.zip", archive, "application/zip")]).run()
+    assert not at.exception and not at.error
+    assert any(c.value.startswith("1 audio file to classify · 2 other files listed below") for c in at.caption)
+    metrics = {m.label: m for m in at.metric}
+    assert metrics["Classified"].value == "1" and metrics["Could not be used"].value == "2"
+    assert metrics["Most common emotion"].proto.delta == "1 of 1 file"
+    table = at.dataframe[0]
+    assert table.proto.placeholder == "–"
+    rows = table.value.set_index("file")
+    assert rows.loc["meeting.wav", "segments"] == 4 and rows.loc["meeting.wav", "emotion"].capitalize() == analyze
+    assert rows.loc["notes.wav"].isna()[["emotion", "confidence", "segments"]].all()  # shown as "–"
+    assert rows.loc["notes.wav", "note"].startswith("Is not an audio file") and "not an audio file type" in rows.loc["set.zip/readme.txt", "note"]
+    assert "Emotion timelines of long files" in [h.value for h in at.subheader]
+    summary = [m.value for m in at.markdown if m.value.startswith("**meeting.wav** (15.0 s, 4 speech segments): ")]
+    assert summary and summary[0].endswith(summarize(_batch_segments(at)))
+
+
+def _batch_segments(at: AppTest):
+    return at.session_state["batch_rows"][0].segments
+
+
 def test_example_clips_of_the_demo_speakers(tmp_path, monkeypatch):
     """With a corpora folder (here a generated one with actors 13 and 14), Analyze offers its demo
     speakers' clips, says the true emotion and whether the model in use heard that speaker."""
