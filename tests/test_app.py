@@ -236,3 +236,16 @@ def test_no_example_input_without_a_corpora_folder(tmp_path, monkeypatch):
     monkeypatch.setenv("SER_DATA_DIR", str(tmp_path / "nothing here"))
     at = _app()
     assert "Example" not in at.radio[0].options
+
+
+def test_model_picker_labels_baselines():
+    """Default first and marked; weak baselines last and called baselines (figures from the stored metrics)."""
+    from ser.models.menu import model_menu
+
+    at = _app()
+    picker = at.sidebar.selectbox[0]
+    assert picker.label == "Emotion model"
+    shown = list(picker.options)  # as the user reads them
+    assert shown == [entry.label for entry in model_menu()] and shown[0].endswith("★ default")
+    cnn = [label for label in shown if label.startswith("cnn · ")]
+    assert all(label.endswith(" · baseline") for label in cnn)
