@@ -30,9 +30,10 @@ VIEW_CONFIG = FeatureConfig()
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def analyse(digest: str, name: str, _data: bytes) -> tuple[Clip, dict]:
-    """Decode, check and compute the frames drawn below (cached per file content: ``digest``)."""
-    clip = load_clip(_data, name=name)
+def analyse(digest: str, name: str, origin: str, _data: bytes) -> tuple[Clip, dict]:
+    """Decode, check and compute the frames drawn below (cached per file content: ``digest``, and ``origin``: a file's
+    quality advice differs from a microphone recording's)."""
+    clip = load_clip(_data, name=name, origin=origin)
     frames = extract_frames(clip.samples, VIEW_CONFIG, kinds=("log_mel", "mfcc", "chroma"))
     return clip, frames
 
@@ -46,20 +47,20 @@ def whisper_model():
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def emotions(digest: str, name: str, model: str, own_voice_digest: str | None, self_normalise: bool,
+def emotions(digest: str, name: str, origin: str, model: str, own_voice_digest: str | None, self_normalise: bool,
              _data: bytes, _own_voice: Audio | None) -> Prediction:
     """The prediction for one input, model and speaker-normalisation recording (``ser.analysis.result.analyze_clip``).
 
     Up to LONG_AUDIO_SECONDS the clip is classified whole; longer audio is split into speech
     windows, each classified, and the overall result is their duration-weighted mean."""
-    clip, _ = analyse(digest, name, _data)
+    clip, _ = analyse(digest, name, origin, _data)
     speaker_mean = speaker_mean_of(_own_voice, model) if _own_voice else None
     return analyze_clip(clip, predictor(model), file=name, speaker_mean=speaker_mean, timeline=True, self_normalise=self_normalise)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def transcript_of(digest: str, name: str, _data: bytes) -> Transcript:
-    clip, _ = analyse(digest, name, _data)
+def transcript_of(digest: str, name: str, origin: str, _data: bytes) -> Transcript:
+    clip, _ = analyse(digest, name, origin, _data)
     return transcribe(clip.samples, whisper_model())
 
 
@@ -78,7 +79,7 @@ def hands_free() -> Audio | None:
     if len(data) <= 44:  # an empty WAV header: the recorder captured nothing
         st.warning("The recorder received no sound. Check the microphone permission and try again.", icon=":material/mic_off:")
         return None
-    return Audio.of(data, "hands-free recording.wav")
+    return Audio.of(data, "hands-free recording.wav", origin="microphone")
 
 
 @st.cache_data(show_spinner=False)
@@ -118,7 +119,7 @@ def input_section(model_name: str | None = None) -> tuple[Audio | None, str]:
         return example_input(model_name), mode
     if mode == "Record":
         recorded = st.audio_input("Record your voice, then stop to analyse it", sample_rate=16000)
-        return (Audio.of(recorded.getvalue(), recorded.name) if recorded is not None else None), mode
+        return (Audio.of(recorded.getvalue(), recorded.name, origin="microphone") if recorded is not None else None), mode
     if mode == "Hands-free":
         return hands_free(), mode
     uploaded = st.file_uploader("Upload an audio file", type=UPLOAD_TYPES)
@@ -129,7 +130,7 @@ def checked(audio: Audio) -> tuple[Clip, dict]:
     """The decoded, checked clip and its feature frames; an unusable file ends the page with why."""
     try:
         with st.spinner("Decoding and checking the audio…"):
-            return analyse(audio.digest, audio.name, audio.data)
+            return analyse(audio.digest, audio.name, audio.origin, audio.data)
     except AudioError as exc:
         st.error(escape_markdown(exc.message), icon=":material/error:")
         st.stop()
@@ -170,7 +171,7 @@ def emotion_section(audio: Audio, clip: Clip, model_name: str, own_voice: Audio 
                  "It shows how emotion changes relative to the speaker's own average.")
     try:
         with st.spinner("Recognising the emotion…" if not long_audio else "Recognising the emotion in each speech segment…"):
-            prediction = emotions(audio.digest, audio.name, model_name, own_voice.digest if own_voice else None, self_normalise,
+            prediction = emotions(audio.digest, audio.name, audio.origin, model_name, own_voice.digest if own_voice else None, self_normalise,
                                   _data=audio.data, _own_voice=own_voice)
     except SerError as exc:
         st.error(escape_markdown(exc.message), icon=":material/error:")
@@ -196,7 +197,7 @@ def emotion_section(audio: Audio, clip: Clip, model_name: str, own_voice: Audio 
 def transcribed(audio: Audio) -> Transcript | None:
     try:
         with st.spinner("Transcribing…"):
-            return transcript_of(audio.digest, audio.name, audio.data)
+            return transcript_of(audio.digest, audio.name, audio.origin, audio.data)
     except SerError as exc:
         st.warning(f"No transcript: {escape_markdown(exc.message)}", icon=":material/warning:")
         return None

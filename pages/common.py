@@ -10,6 +10,7 @@ import streamlit as st
 
 from ser.analysis.batch import AUDIO_SUFFIXES
 from ser.analysis.timeline import cut, speech_windows
+from ser.audio.checks import Origin
 from ser.audio.clip import load_clip
 from ser.errors import SerError
 from ser.evaluation import protocols
@@ -32,10 +33,11 @@ class Audio:
     data: bytes
     name: str
     digest: str
+    origin: Origin = "file"  # "microphone" for a live recording: its quality advice is about the microphone
 
     @classmethod
-    def of(cls, data: bytes, name: str) -> Audio:
-        return cls(data, name, hashlib.sha256(data).hexdigest())
+    def of(cls, data: bytes, name: str, origin: Origin = "file") -> Audio:
+        return cls(data, name, hashlib.sha256(data).hexdigest(), origin)
 
 
 @st.cache_resource(show_spinner="Loading the emotion model…")

@@ -77,6 +77,19 @@ def test_clipped_recording_warns(speech):
     assert any("Clipping" in w.value for w in at.warning)
 
 
+def test_quality_advice_fits_the_source(speech):
+    """A quiet upload is not told to move closer to the microphone; a quiet recording is."""
+    quiet = testing.wav_bytes(speech * 0.01)
+    at = _app()
+    at.audio_input[0].set_value(("clip.wav", quiet, "audio/wav")).run()
+    assert not at.exception and any("Very quiet" in w.value and "move closer to the microphone" in w.value for w in at.warning)
+    at.radio[0].set_value("Upload").run()
+    at.file_uploader[0].upload("quiet.wav", quiet, "audio/wav").run()
+    assert not at.exception
+    quiet_warnings = [w.value for w in at.warning if "Very quiet" in w.value]
+    assert quiet_warnings and all("move closer" not in w and "the file was recorded" in w for w in quiet_warnings)
+
+
 def _long_recording() -> bytes:
     return testing.wav_bytes(testing.speech_with_pauses((3.0, 2.5, 3.5, 2.0), gap=0.8))
 

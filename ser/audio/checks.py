@@ -8,7 +8,7 @@ only lower quality become warnings in the ``QualityReport``.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
@@ -22,6 +22,14 @@ FRAME_SECONDS = 0.05
 MAX_PEAK = 1000.0  # float samples beyond +60 dBFS are not a loud recording but a broken writer
 VAD_BLOCK_SECONDS = 600.0
 BLOCK_SAMPLES = 1 << 20  # samples squared at once when measuring levels (8 MiB of float64)
+
+Origin = Literal["file", "microphone"]  # where the audio came from: its advice differs (a file cannot move closer)
+ADVICE: dict[str, dict[str, str]] = {
+    "quiet": {"microphone": "move closer to the microphone.",
+              "file": "the file was recorded or saved at a low level; if you record it again, speak closer to the microphone."},
+    "wraparound": {"microphone": "(a known browser-recorder defect); lower the microphone gain.",
+                   "file": "(the recorder that made this file overflowed); the recording was too loud for it."},
+}
 
 
 @dataclass(frozen=True)
@@ -50,17 +58,18 @@ class QualityReport:
         return d
 
 
-def check(decoded: DecodedAudio, limits: Limits | None = None) -> QualityReport:
+def check(decoded: DecodedAudio, limits: Limits | None = None, origin: Origin = "file") -> QualityReport:
     """Raise if ``decoded`` is unusable; otherwise measure it and list warnings (default ``Limits()``)."""
     if limits is None:
         from ser.audio.clip import Limits
 
         limits = Limits()
-    return assess(decoded, limits)[0]
+    return assess(decoded, limits, origin)[0]
 
 
-def assess(decoded: DecodedAudio, limits: Limits) -> tuple[QualityReport, tuple[tuple[int, int], ...]]:
-    """The quality report of ``decoded`` and its speech regions; raises if it is unusable."""
+def assess(decoded: DecodedAudio, limits: Limits, origin: Origin = "file") -> tuple[QualityReport, tuple[tuple[int, int], ...]]:
+    """The quality report of ``decoded`` and its speech regions; raises if it is unusable. ``origin``: a file
+    or a live microphone recording, whose warnings give different advice (``ADVICE``)."""
     info, stats, y, sr = decoded.info, decoded.stats, decoded.samples, decoded.sample_rate
     name = info.name or "The audio"
     if stats.nonfinite:
@@ -100,10 +109,10 @@ def assess(decoded: DecodedAudio, limits: Limits) -> tuple[QualityReport, tuple[
     if stats.wraparounds:
         warnings.append(
             f"Wrap-around glitches: {stats.wraparounds} places where a too-loud sample flipped sign "
-            "(a known browser-recorder defect); lower the microphone gain."
+            f"{ADVICE['wraparound'][origin]}"
         )
     if speech_db is not None and speech_db < limits.quiet_dbfs:
-        warnings.append(f"Very quiet: speech is at {speech_db:.0f} dBFS; move closer to the microphone.")
+        warnings.append(f"Very quiet: speech is at {speech_db:.0f} dBFS; {ADVICE['quiet'][origin]}")
     if not segments:
         warnings.append("No speech detected: the audio seems to hold only noise, music or tones.")
     elif speech_fraction < limits.low_speech_fraction:
