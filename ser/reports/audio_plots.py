@@ -18,6 +18,8 @@ from ser.audio.features import FeatureConfig
 
 MAX_WAVE_POINTS = 4000  # envelope columns for the waveform
 MAX_HEATMAP_COLUMNS = 1500  # time columns for heatmaps
+MIN_WAVE_RANGE = 1e-3  # the waveform's y axis spans at least ±this (-60 dBFS), so near-silence is not blown up to noise
+MFCC_Z_RANGE = 3.0  # MFCC colours: each coefficient's deviation from its own mean, in standard deviations, clipped here
 # Magma, but Streamlit's Plotly front end treats "#000001"…"#000004" as theme placeholders and
 # repaints them (Magma starts at "#000004"), so its first colour is nudged to an unreserved near-black.
 MAGMA = ["#010005", *plotly.colors.sequential.Magma[1:]]
@@ -35,7 +37,8 @@ LAYOUT = dict(
 
 
 def waveform_figure(samples: np.ndarray, sample_rate: int, title: str = "Waveform") -> go.Figure:
-    """Waveform; above MAX_WAVE_POINTS samples it is drawn as a min/max envelope."""
+    """Waveform; above MAX_WAVE_POINTS samples it is drawn as a min/max envelope. The y axis is scaled to the clip's
+    peak (a quiet clip fills the chart instead of looking flat at ±1), and the title states that peak in dBFS."""
     t, low, high = waveform_envelope(samples, sample_rate)
     fig = go.Figure()
     if low is None:
@@ -45,9 +48,12 @@ def waveform_figure(samples: np.ndarray, sample_rate: int, title: str = "Wavefor
         fig.add_trace(
             go.Scatter(x=t, y=low, mode="lines", fill="tonexty", line=dict(width=0.5, color="#7c6cf2"), name="min")
         )
-    fig.update_layout(title=title, showlegend=False, **LAYOUT)
+    peak = float(np.max(np.abs(samples))) if len(samples) else 0.0
+    limit = 1.05 * max(peak, MIN_WAVE_RANGE)
+    stated = f"peak {20 * np.log10(peak):.1f} dBFS" if peak > 0 else "silent"
+    fig.update_layout(title=f"{title} · {stated}", showlegend=False, **LAYOUT)
     fig.update_xaxes(title="time (s)")
-    fig.update_yaxes(title="amplitude", range=[-1.05, 1.05])
+    fig.update_yaxes(title="amplitude (full scale ±1)", range=[-limit, limit])
     return fig
 
 
@@ -74,12 +80,15 @@ def feature_heatmap(
     colorscale: str | list[str] = MAGMA,
     colorbar_title: str = "",
     z_range: tuple[float, float] | None = None,
+    hover_values: np.ndarray | None = None,
 ) -> go.Figure:
-    """A (n_frames, dims) matrix as a time × dimension heatmap; long inputs are mean-pooled in time."""
+    """A (n_frames, dims) matrix as a time × dimension heatmap; long inputs are mean-pooled in time.
+    ``hover_values`` (same shape as ``frames``): what hovering a cell shows instead of its colour value."""
     pooled, step = pool_frames(frames, MAX_HEATMAP_COLUMNS)
     seconds_per_frame = config.hop_length / config.sample_rate
     times = (np.arange(len(pooled)) * step + (step - 1) / 2) * seconds_per_frame
     y = y_labels if y_labels is not None else list(range(frames.shape[1]))
+    shown = None if hover_values is None else pool_frames(hover_values, MAX_HEATMAP_COLUMNS)[0].T
     fig = go.Figure(
         go.Heatmap(
             z=pooled.T,
@@ -89,7 +98,8 @@ def feature_heatmap(
             zmin=None if z_range is None else z_range[0],
             zmax=None if z_range is None else z_range[1],
             colorbar=dict(title=colorbar_title, thickness=12),
-            hovertemplate="t=%{x:.2f} s<br>%{y}<br>%{z:.2f}<extra></extra>",
+            customdata=shown,
+            hovertemplate="t=%{x:.2f} s<br>%{y}<br>%{" + ("z" if shown is None else "customdata") + ":.2f}<extra></extra>",
         )
     )
     fig.update_layout(title=title, **LAYOUT)
@@ -121,10 +131,21 @@ def log_mel_figure(log_mel: np.ndarray, config: FeatureConfig) -> go.Figure:
 
 
 def mfcc_figure(mfcc: np.ndarray, config: FeatureConfig) -> go.Figure:
-    """MFCC heatmap (coefficients only: deltas are left out of the picture)."""
+    """MFCC heatmap (coefficients only: deltas are left out of the picture). Each coefficient is coloured by its
+    deviation from its own mean over the clip, in standard deviations (``per_coefficient``): c0 (overall
+    loudness) is tens of times larger than the others and would otherwise paint the chart one flat colour.
+    Hovering a cell shows the coefficient's own value."""
     coefficients = mfcc[:, : config.n_mfcc]
     labels = [f"c{i}" for i in range(config.n_mfcc)]
-    return feature_heatmap(coefficients, config, "MFCC", "coefficient", labels, "RdBu_r", "")
+    return feature_heatmap(per_coefficient(coefficients), config, "MFCC (each coefficient relative to its mean)", "coefficient",
+                           labels, "RdBu_r", "σ from mean", (-MFCC_Z_RANGE, MFCC_Z_RANGE), hover_values=coefficients)
+
+
+def per_coefficient(frames: np.ndarray) -> np.ndarray:
+    """Each column as its deviation from its own mean in standard deviations (a constant column becomes 0)."""
+    frames = np.asarray(frames, dtype=np.float64)
+    spread = frames.std(axis=0)
+    return (frames - frames.mean(axis=0)) / np.where(spread > 1e-9, spread, 1.0)
 
 
 def chroma_figure(chroma: np.ndarray, config: FeatureConfig) -> go.Figure:

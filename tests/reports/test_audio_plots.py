@@ -80,3 +80,30 @@ def test_a_click_on_the_timeline_picks_the_whole_segment():
 ])
 def test_picked_segment(points, expected):
     assert plots.picked_segment(points, 3) == expected
+
+
+def test_mfcc_shows_structure_in_every_coefficient():
+    """c0 is tens of times larger than the other coefficients: on one shared scale the chart was one flat colour."""
+    config = FeatureConfig()
+    frames = extract_frames(testing.speech_like(4.0, seed=5), config, kinds=("mfcc",))["mfcc"]
+    coefficients = frames[:, : config.n_mfcc]
+    assert np.ptp(coefficients[:, 0]) > 5 * np.median(np.ptp(coefficients[:, 1:], axis=0))  # why one scale failed
+    heatmap = plots.mfcc_figure(frames, config).data[0]
+    z = np.array(heatmap.z)
+    assert z.shape == (config.n_mfcc, len(coefficients))
+    assert np.allclose(z.mean(axis=1), 0, atol=1e-6) and np.allclose(z.std(axis=1), 1, atol=1e-6)  # every row uses the scale
+    assert (heatmap.zmin, heatmap.zmax) == (-plots.MFCC_Z_RANGE, plots.MFCC_Z_RANGE)
+    assert np.allclose(np.array(heatmap.customdata), coefficients.T)  # hovering shows the coefficient's own value
+    assert np.array_equal(plots.per_coefficient(np.ones((5, 2))), np.zeros((5, 2)))
+
+
+@pytest.mark.parametrize("gain,expected_title", [(0.01, "peak -50.5 dBFS"), (1.0, "peak -10.5 dBFS")])
+def test_waveform_axis_follows_the_peak(speech, gain, expected_title):
+    """A quiet clip fills the chart instead of looking flat on a fixed ±1 axis; the title states the peak."""
+    y = speech * gain
+    peak = float(np.max(np.abs(y)))
+    fig = plots.waveform_figure(y, 16000)
+    assert tuple(fig.layout.yaxis.range) == pytest.approx((-1.05 * peak, 1.05 * peak))
+    assert fig.layout.title.text == f"Waveform · {expected_title}"
+    silent = plots.waveform_figure(np.zeros(1600, np.float32), 16000)
+    assert silent.layout.title.text == "Waveform · silent" and silent.layout.yaxis.range[1] == pytest.approx(1.05e-3)
