@@ -7,11 +7,13 @@ the transcript, the downloads and the feature views. The upload is hashed once p
 
 from __future__ import annotations
 
+import base64
+import binascii
 from dataclasses import replace
 
 import streamlit as st
 
-from pages.common import UPLOAD_TYPES, Audio, holdout_speakers, model_choice, predictor, speaker_mean_of, speaker_norm_recording
+from pages.common import UPLOAD_TYPES, Audio, hands_free_recorder, holdout_speakers, model_choice, predictor, speaker_mean_of, speaker_norm_recording
 from ser.analysis.result import Prediction, analyze_clip
 from ser.analysis.timeline import LONG_AUDIO_SECONDS, TimelineSegment, summarize, with_text
 from ser.analysis.transcribe import Transcript, transcribe, whisper_model_spec
@@ -68,14 +70,19 @@ def transcript_of(digest: str, name: str, origin: str, _data: bytes) -> Transcri
 
 
 def hands_free() -> Audio | None:
-    """audio-recorder-streamlit: click once, speak; it stops by itself after 1.5 s of quiet."""
-    from audio_recorder_streamlit import audio_recorder
-
+    """Click once, speak; recording stops by itself after 1.5 s of quiet."""
     st.caption("Click the microphone and speak; recording stops by itself when you pause for 1.5 seconds.")
-    data = audio_recorder(text="", pause_threshold=1.5, icon_size="3x", neutral_color="#8b8fa3",
-                          recording_color="#ff4b4b", key="hands_free")
-    if data is None:
+    value = hands_free_recorder(pause_seconds=1.5, start_level=0.01, max_seconds=120, sample_rate=16000,
+                                 key="hands_free", default=None)
+    if not isinstance(value, dict):
         return None
+    if value.get("error"):
+        st.warning(escape_markdown(str(value["error"])), icon=":material/mic_off:")
+        return None
+    try:
+        data = base64.b64decode(value.get("wav") or "", validate=True)
+    except (binascii.Error, ValueError):
+        data = b""
     if len(data) <= 44:  # an empty WAV header: the recorder captured nothing
         st.warning("The recorder received no sound. Check the microphone permission and try again.", icon=":material/mic_off:")
         return None

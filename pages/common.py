@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import streamlit as st
+import streamlit.components.v1 as components
 
 from ser.analysis.batch import AUDIO_SUFFIXES
 from ser.analysis.timeline import cut, speech_windows
@@ -21,6 +23,12 @@ from ser.models.predictor import Predictor, shared
 from ser.reports.model_report import models_signature
 
 UPLOAD_TYPES = sorted(s.lstrip(".") for s in AUDIO_SUFFIXES)
+
+# Hands-free recording, a static component (pages/hands_free/index.html): one channel at 16 kHz with the browser's
+# automatic gain control off, samples clamped to full scale. audio-recorder-streamlit 0.0.10 left gain control on
+# (about 12 dB louder than the speaker) and let samples beyond full scale wrap around, which changed the emotion found.
+# Declared here, in an imported module: Streamlit names a component after the module that declares it.
+hands_free_recorder = components.declare_component("hands_free_recorder", path=str(Path(__file__).parent / "hands_free"))
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 
 import numpy as np
@@ -161,11 +162,15 @@ def test_hands_free_recording_is_analysed(speech):
     at = _app()
     at.radio[0].set_value("Hands-free").run()
     assert not at.exception
-    at.session_state["hands_free"] = json.dumps(list(stereo_44k))
+    at.session_state["hands_free"] = {"wav": base64.b64encode(stereo_44k).decode(), "take": 1}  # what the component sends
     at.run()
     assert not at.exception and not at.error
     assert any("44.1 kHz stereo → analysed" in c.value for c in at.caption)
     assert "Emotion" in {m.label for m in at.metric}
+    at.session_state["hands_free"] = {"error": "The browser gave no microphone (NotAllowedError)."}
+    at.run()
+    assert not at.exception and any("gave no microphone" in w.value for w in at.warning)
+    assert "Emotion" not in {m.label for m in at.metric}
 
 
 def test_batch_page_classifies_files_and_zips(speech_wav):

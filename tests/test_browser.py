@@ -133,14 +133,14 @@ def test_long_upload_shows_the_timeline(page, tmp_path):
 
 def test_hands_free_recorder(page):
     page.get_by_test_id("stRadio").get_by_text("Hands-free", exact=True).click()
-    recorder = page.frame_locator('iframe[title="audio_recorder_streamlit.audio_recorder"]').first
+    recorder = page.frame_locator('iframe[title="pages.common.hands_free_recorder"]').first
     icon = recorder.locator("svg").first
     icon.click()
     page.wait_for_timeout(3000)
     icon.click()  # stop by hand: the fake microphone loops its file, so it never pauses long enough
     page.get_by_test_id("stMetric").filter(has_text="Emotion").wait_for()
-    # the component records at the browser's rate in stereo, whatever it is asked; ser downmixes and resamples
-    assert "stereo → analysed as 16 kHz mono" in page.get_by_test_id("stCaptionContainer").filter(has_text="analysed as").inner_text()
+    # the recorder gives one channel at 16 kHz (tests/test_browser_polish.py checks that it keeps the level)
+    assert "16 kHz mono → analysed as 16 kHz mono" in page.get_by_test_id("stCaptionContainer").filter(has_text="analysed as").inner_text()
     seconds = float(_metric(page, "Duration").split()[0])
     assert 1.5 <= seconds <= 5.0
 

@@ -1,5 +1,6 @@
 """Real-browser checks of what only a browser shows (issue 11): where a click on the emotion timeline leaves colour,
-and whether the Compare models charts draw their title, legend and labels apart at 1400 × 1000.
+whether the Compare models charts draw their title, legend and labels apart at 1400 × 1000, and whether hands-free
+recording gives back the level the microphone had.
 
 Debian's Chromium via Playwright against `streamlit run app.py`; skipped with a reason without them. Set
 SER_SCREENSHOTS=DIR to keep screenshots of each state.
@@ -7,9 +8,12 @@ SER_SCREENSHOTS=DIR to keep screenshots of each state.
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from ser import testing
@@ -88,3 +92,50 @@ def test_compare_models_draws_title_legend_and_labels_apart(page):
     assert width <= visible + 2  # the overview's columns all fit: none hidden off to the right
     assert page.get_by_text("Traceback").count() == 0
     snapshot(page, "compare-models", full=False)
+
+
+@pytest.fixture(scope="module")
+def quiet_mic(tmp_path_factory) -> Path:
+    """Speech peaking at -12 dBFS for the fake microphone (espeak-ng when installed, else a speech-like signal)."""
+    folder = tmp_path_factory.mktemp("mic")
+    if shutil.which("espeak-ng"):
+        raw = folder / "raw.wav"
+        subprocess.run(["espeak-ng", "-w", str(raw), "Hello, this is a test of the speech emotion dashboard. "
+                        "I am speaking clearly and calmly."], check=True, capture_output=True)
+        import soundfile as sf
+
+        y, rate = sf.read(raw, dtype="float32")
+        y = y[int(np.argmax(np.abs(y) > 0.01)):]
+    else:
+        y, rate = testing.speech_like(6.0, 16000, seed=4), 16000
+    return testing.write_audio(folder / "speech.wav", 0.25 * y / np.abs(y).max(), rate, subtype="PCM_16")
+
+
+def test_hands_free_recording_keeps_the_microphone_level(request, server: str, quiet_mic: Path):
+    """audio-recorder-streamlit 0.0.10 gave the same sentence back about 11 dB louder (browser gain control on), peaking
+    at 0 dBFS. The recorder now records one channel at 16 kHz with gain control off: the level is the source's."""
+    from ser.audio.clip import load_clip
+
+    source = load_clip(quiet_mic).report
+    args = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", f"--use-file-for-fake-audio-capture={quiet_mic}"]
+    with browser_page(request, server, args, timeout_ms=120_000) as page:
+        page.get_by_test_id("stRadio").get_by_text("Hands-free", exact=True).click()
+        recorder = page.frame_locator('iframe[title="pages.common.hands_free_recorder"]').first
+        button = recorder.get_by_role("button", name="Record")
+        button.click()
+        recorder.get_by_role("button", name="Stop recording").wait_for()
+        page.wait_for_timeout(3500)
+        recorder.get_by_role("button", name="Stop recording").click()  # the fake microphone loops: it never pauses
+        page.get_by_test_id("stMetric").filter(has_text="Emotion").wait_for()
+
+        def metric(label: str) -> float:
+            value = page.get_by_test_id("stMetric").filter(has_text=label).first.get_by_test_id("stMetricValue").inner_text()
+            return float(value.split()[0])
+
+        assert "16 kHz mono → analysed as 16 kHz mono" in page.get_by_test_id("stCaptionContainer").filter(
+            has_text="analysed as").inner_text()
+        assert abs(metric("Peak") - source.peak_dbfs) <= 1.5, (metric("Peak"), source.peak_dbfs)
+        assert abs(metric("Speech level") - source.speech_dbfs) <= 1.5, (metric("Speech level"), source.speech_dbfs)
+        assert page.get_by_test_id("stAlertContainer").filter(has_text="Wrap-around glitches:").count() == 0
+        assert page.get_by_test_id("stAlertContainer").filter(has_text="Clipping:").count() == 0
+        snapshot(page, "analyze-hands-free", full=False)
