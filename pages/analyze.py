@@ -7,13 +7,15 @@ the transcript, the downloads and the feature views. The upload is hashed once p
 
 from __future__ import annotations
 
+import base64
+import binascii
 from dataclasses import replace
 
 import streamlit as st
 
-from pages.common import UPLOAD_TYPES, Audio, holdout_speakers, model_choice, predictor, speaker_mean_of, speaker_norm_recording
+from pages.common import UPLOAD_TYPES, Audio, hands_free_recorder, holdout_speakers, model_choice, predictor, speaker_mean_of, speaker_norm_recording
 from ser.analysis.result import Prediction, analyze_clip
-from ser.analysis.timeline import LONG_AUDIO_SECONDS, TimelineSegment, summarize, with_text
+from ser.analysis.timeline import LONG_AUDIO_SECONDS, TimelineSegment, summarize
 from ser.analysis.transcribe import Transcript, language_name, load_transcription_models, transcribe
 from ser.audio.checks import percent
 from ser.audio.clip import Clip, load_clip
@@ -21,7 +23,7 @@ from ser.audio.features import FeatureConfig, extract_frames
 from ser.data.demo import DEMO_SPEAKERS, DemoExample, demo_examples
 from ser.errors import AudioError, SerError
 from ser.markup import escape_markdown
-from ser.reports.audio_plots import chroma_figure, log_mel_figure, mfcc_figure, probability_figure, timeline_figure, waveform_figure
+from ser.reports.audio_plots import chroma_figure, log_mel_figure, mfcc_figure, picked_segment, probability_figure, timeline_figure, waveform_figure
 from ser.reports.explore import default_source
 
 VIEW_CONFIG = FeatureConfig()
@@ -31,9 +33,10 @@ VIEW_CONFIG = FeatureConfig()
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def analyse(digest: str, name: str, _data: bytes) -> tuple[Clip, dict]:
-    """Decode, check and compute the frames drawn below (cached per file content: ``digest``)."""
-    clip = load_clip(_data, name=name)
+def analyse(digest: str, name: str, origin: str, _data: bytes) -> tuple[Clip, dict]:
+    """Decode, check and compute the frames drawn below (cached per file content: ``digest``, and ``origin``: a file's
+    quality advice differs from a microphone recording's)."""
+    clip = load_clip(_data, name=name, origin=origin)
     frames = extract_frames(clip.samples, VIEW_CONFIG, kinds=("log_mel", "mfcc", "chroma"))
     return clip, frames
 
@@ -46,20 +49,20 @@ def speech_recogniser() -> bool:
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def emotions(digest: str, name: str, model: str, own_voice_digest: str | None, self_normalise: bool,
+def emotions(digest: str, name: str, origin: str, model: str, own_voice_digest: str | None, self_normalise: bool,
              _data: bytes, _own_voice: Audio | None) -> Prediction:
     """The prediction for one input, model and speaker-normalisation recording (``ser.analysis.result.analyze_clip``).
 
     Up to LONG_AUDIO_SECONDS the clip is classified whole; longer audio is split into speech
     windows, each classified, and the overall result is their duration-weighted mean."""
-    clip, _ = analyse(digest, name, _data)
+    clip, _ = analyse(digest, name, origin, _data)
     speaker_mean = speaker_mean_of(_own_voice, model) if _own_voice else None
     return analyze_clip(clip, predictor(model), file=name, speaker_mean=speaker_mean, timeline=True, self_normalise=self_normalise)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def transcript_of(digest: str, name: str, _data: bytes) -> Transcript:
-    clip, _ = analyse(digest, name, _data)
+def transcript_of(digest: str, name: str, origin: str, _data: bytes) -> Transcript:
+    clip, _ = analyse(digest, name, origin, _data)
     speech_recogniser()
     return transcribe(clip.samples)
 
@@ -68,18 +71,23 @@ def transcript_of(digest: str, name: str, _data: bytes) -> Transcript:
 
 
 def hands_free() -> Audio | None:
-    """audio-recorder-streamlit: click once, speak; it stops by itself after 1.5 s of quiet."""
-    from audio_recorder_streamlit import audio_recorder
-
+    """Click once, speak; recording stops by itself after 1.5 s of quiet."""
     st.caption("Click the microphone and speak; recording stops by itself when you pause for 1.5 seconds.")
-    data = audio_recorder(text="", pause_threshold=1.5, icon_size="3x", neutral_color="#8b8fa3",
-                          recording_color="#ff4b4b", key="hands_free")
-    if data is None:
+    value = hands_free_recorder(pause_seconds=1.5, start_level=0.01, max_seconds=120, sample_rate=16000,
+                                 key="hands_free", default=None)
+    if not isinstance(value, dict):
         return None
+    if value.get("error"):
+        st.warning(escape_markdown(str(value["error"])), icon=":material/mic_off:")
+        return None
+    try:
+        data = base64.b64decode(value.get("wav") or "", validate=True)
+    except (binascii.Error, ValueError):
+        data = b""
     if len(data) <= 44:  # an empty WAV header: the recorder captured nothing
         st.warning("The recorder received no sound. Check the microphone permission and try again.", icon=":material/mic_off:")
         return None
-    return Audio.of(data, "hands-free recording.wav")
+    return Audio.of(data, "hands-free recording.wav", origin="microphone")
 
 
 @st.cache_data(show_spinner=False)
@@ -119,7 +127,7 @@ def input_section(model_name: str | None = None) -> tuple[Audio | None, str]:
         return example_input(model_name), mode
     if mode == "Record":
         recorded = st.audio_input("Record your voice, then stop to analyse it", sample_rate=16000)
-        return (Audio.of(recorded.getvalue(), recorded.name) if recorded is not None else None), mode
+        return (Audio.of(recorded.getvalue(), recorded.name, origin="microphone") if recorded is not None else None), mode
     if mode == "Hands-free":
         return hands_free(), mode
     uploaded = st.file_uploader("Upload an audio file", type=UPLOAD_TYPES)
@@ -130,7 +138,7 @@ def checked(audio: Audio) -> tuple[Clip, dict]:
     """The decoded, checked clip and its feature frames; an unusable file ends the page with why."""
     try:
         with st.spinner("Decoding and checking the audio…"):
-            return analyse(audio.digest, audio.name, audio.data)
+            return analyse(audio.digest, audio.name, audio.origin, audio.data)
     except AudioError as exc:
         st.error(escape_markdown(exc.message), icon=":material/error:")
         st.stop()
@@ -171,7 +179,7 @@ def emotion_section(audio: Audio, clip: Clip, model_name: str, own_voice: Audio 
                  "It shows how emotion changes relative to the speaker's own average.")
     try:
         with st.spinner("Recognising the emotion…" if not long_audio else "Recognising the emotion in each speech segment…"):
-            prediction = emotions(audio.digest, audio.name, model_name, own_voice.digest if own_voice else None, self_normalise,
+            prediction = emotions(audio.digest, audio.name, audio.origin, model_name, own_voice.digest if own_voice else None, self_normalise,
                                   _data=audio.data, _own_voice=own_voice)
     except SerError as exc:
         st.error(escape_markdown(exc.message), icon=":material/error:")
@@ -197,7 +205,7 @@ def emotion_section(audio: Audio, clip: Clip, model_name: str, own_voice: Audio 
 def transcribed(audio: Audio) -> Transcript | None:
     try:
         with st.spinner("Transcribing…"):
-            return transcript_of(audio.digest, audio.name, audio.data)
+            return transcript_of(audio.digest, audio.name, audio.origin, audio.data)
     except SerError as exc:
         st.warning(f"No transcript: {escape_markdown(exc.message)}", icon=":material/warning:")
         return None
@@ -209,9 +217,9 @@ def timeline_section(segments: tuple[TimelineSegment, ...], clip: Clip, audio: A
     st.markdown(summarize(segments))
     event = st.plotly_chart(timeline_figure(segments, clip.duration), width="stretch", theme=None,
                             on_select="rerun", selection_mode="points", key=f"timeline-{audio.name}-{len(audio.data)}")
-    picked = sorted({p["point_index"] for p in event.selection.points}) if event and event.selection.points else []
-    if picked and picked[0] < len(segments):
-        chosen = segments[picked[0]]
+    picked = picked_segment(event.selection.points, len(segments)) if event else None
+    if picked is not None:
+        chosen = segments[picked]
         words, chart = st.columns([1, 2])
         words.markdown(f"**{chosen.start:.1f}–{chosen.end:.1f} s · {chosen.emotion}{'?' if chosen.uncertain else ''}** "
                        f"({100 * chosen.confidence:.0f} %)")
@@ -290,12 +298,11 @@ def main() -> None:
     transcript = transcribed(audio) if show_transcript and clip.speech else None
     result = None
     if prediction is not None:
-        segments = prediction.segments
-        if transcript is not None and segments:
-            segments = tuple(with_text(segments, transcript))
-        result = replace(prediction, model=model_name, segments=segments, transcript=transcript.text if transcript is not None else None)
-        if segments:
-            timeline_section(segments, clip, audio)
+        result = replace(prediction, model=model_name)
+        if transcript is not None:
+            result = result.with_transcript(transcript)  # its text, language, and each segment's words
+        if result.segments:
+            timeline_section(result.segments, clip, audio)
     if transcript is not None:
         transcript_section(transcript)
     if result is not None:

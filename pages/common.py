@@ -4,20 +4,31 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import streamlit as st
+import streamlit.components.v1 as components
 
 from ser.analysis.batch import AUDIO_SUFFIXES
 from ser.analysis.timeline import cut, speech_windows
+from ser.audio.checks import Origin
 from ser.audio.clip import load_clip
 from ser.errors import SerError
 from ser.evaluation import protocols
 from ser.markup import escape_markdown
-from ser.models.artifacts import ModelError, default_model_name, headline, list_models, models_dir, read_json
+from ser.models.artifacts import ModelError, default_model_name, models_dir, read_json
+from ser.models.menu import BASELINE_GAP, MenuEntry, model_menu
 from ser.models.predictor import Predictor, shared
+from ser.reports.model_report import models_signature
 
 UPLOAD_TYPES = sorted(s.lstrip(".") for s in AUDIO_SUFFIXES)
+
+# Hands-free recording, a static component (pages/hands_free/index.html): one channel at 16 kHz with the browser's
+# automatic gain control off, samples clamped to full scale. audio-recorder-streamlit 0.0.10 left gain control on
+# (about 12 dB louder than the speaker) and let samples beyond full scale wrap around, which changed the emotion found.
+# Declared here, in an imported module: Streamlit names a component after the module that declares it.
+hands_free_recorder = components.declare_component("hands_free_recorder", path=str(Path(__file__).parent / "hands_free"))
 
 
 @dataclass(frozen=True)
@@ -30,10 +41,11 @@ class Audio:
     data: bytes
     name: str
     digest: str
+    origin: Origin = "file"  # "microphone" for a live recording: its quality advice is about the microphone
 
     @classmethod
-    def of(cls, data: bytes, name: str) -> Audio:
-        return cls(data, name, hashlib.sha256(data).hexdigest())
+    def of(cls, data: bytes, name: str, origin: Origin = "file") -> Audio:
+        return cls(data, name, hashlib.sha256(data).hexdigest(), origin)
 
 
 @st.cache_resource(show_spinner="Loading the emotion model…")
@@ -63,30 +75,29 @@ def holdout_speakers(name: str) -> tuple[str, ...]:
         return ()
 
 
+@st.cache_data(max_entries=4, show_spinner=False)
+def _menu(root: str, signature: tuple) -> list[MenuEntry]:
+    """The picker's entries, read again whenever a model's stored files change (``signature``)."""
+    return model_menu()
+
+
 def model_choice() -> str | None:
-    """Sidebar: installed models with their speaker-independent RAVDESS accuracy; default first."""
-    names = list_models()
-    if not names:
+    """Sidebar: installed models with their speaker-independent RAVDESS accuracy; the default first, baselines last
+    and labelled (``ser.models.menu``)."""
+    menu = {entry.name: entry for entry in _menu(str(models_dir()), models_signature(models_dir()))}
+    if not menu:
         st.sidebar.warning("No emotion model is installed; train one with `ser train`.")
         return None
-    try:
-        default = default_model_name()
-    except ModelError:
-        default = names[0]
-    names.sort(key=lambda n: n != default)
-
-    def label(name: str) -> str:
-        acc = headline(models_dir() / name, key="accuracy")
-        figure = f" · {100 * acc:.0f} %" if acc is not None else ""
-        return f"{name}{figure}{' ★' if name == default else ''}"
-
+    names = list(menu)
     remembered = st.session_state.get("model")
     chosen = st.sidebar.selectbox(
         "Emotion model",
         names,
         index=names.index(remembered) if remembered in names else 0,
-        format_func=label,
-        help="★ default model. The % is accuracy on RAVDESS actors the model never heard (6 folds by actor, 8 emotions).",
+        format_func=lambda name: menu[name].label,
+        help="★ the default model. The % is accuracy on RAVDESS actors the model never heard (6 folds by actor, "
+             f"8 emotions, chance 12.5 %). Baselines score more than {100 * BASELINE_GAP:.0f} points below the default: "
+             "they are there for comparison (Compare models), not for use.",
     )
     st.session_state["model"] = chosen
     return chosen

@@ -8,6 +8,8 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
+import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from ser.evaluation import protocols as vocabulary
@@ -16,6 +18,7 @@ from ser.models.artifacts import models_dir
 from ser.reports import model_report as mr
 from ser.reports.charts import confusion_figure, fold_figure, headline_figure, history_figure, per_class_f1_figure
 
+TABS = ["Overview", "Confusion matrices", "Training curves", "Model cards"]
 PERCENT = st.column_config.NumberColumn(format="%.1f %%")
 MODEL = st.column_config.TextColumn("model", help="★ the default model, used by Analyze")
 
@@ -24,6 +27,45 @@ MODEL = st.column_config.TextColumn("model", help="★ the default model, used b
 def reports(root: str, signature: tuple) -> tuple[list[mr.ModelReport], list[str]]:
     """Every model folder's stored files, read again whenever one of them changes (``signature``)."""
     return mr.load_reports(Path(root))
+
+
+# What is drawn from the stored files is cached too, per models folder and its signature (so a retrained model is
+# read again): each visit and each widget change then only sends what was made once.
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def headline_chart(root: str, signature: tuple, key: str, metric: str) -> go.Figure:
+    return headline_figure(mr.headline_figures(reports(root, signature)[0], key), metric)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def overview_of(root: str, signature: tuple) -> pd.DataFrame:
+    return mr.overview_table(reports(root, signature)[0])
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def detail_of(root: str, signature: tuple, protocol: str, variant: str) -> tuple[pd.DataFrame, go.Figure, go.Figure]:
+    """The table, the spread over folds and the F1 per emotion of one protocol and scoring."""
+    models = reports(root, signature)[0]
+    default = next((m for m in models if m.is_default), None)
+    folds = fold_figure(mr.fold_figures(models, protocol, variant), mr.protocol_chance(models, protocol),
+                        default=default.label if default else None)
+    return mr.protocol_table(models, protocol, variant), folds, per_class_f1_figure(*mr.per_class_f1(models, protocol, variant))
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def calibration_of(root: str, signature: tuple, protocol: str) -> pd.DataFrame:
+    return mr.calibration_table(reports(root, signature)[0], protocol)
+
+
+def shown_columns(table: pd.DataFrame, compact: tuple[str, ...], key: str) -> list[str]:
+    """A compact set of columns first; the rest on demand from a column picker above the table."""
+    default = mr.compact_columns(table, compact)
+    hidden = len(table.columns) - len(default)
+    with st.popover(f"Columns: {len(default)} of {len(table.columns)}" if hidden else "Columns", icon=":material/view_column:"):
+        chosen = st.multiselect("Columns shown", list(table.columns), default=default, key=key,
+                                help="The table starts with a compact set; add any other stored figure here.")
+    return ["model", *[c for c in chosen if c != "model"]]
 
 
 def card_value(field: str, value: str) -> str:
@@ -62,14 +104,14 @@ def chance_note(models: list[mr.ModelReport], protocol_names: list[str]) -> str:
     return " ".join(parts)
 
 
-def overview_section(models: list[mr.ModelReport], protocol_names: list[str]) -> None:
+def overview_section(models: list[mr.ModelReport], protocol_names: list[str], stored: tuple[str, tuple]) -> None:
     metric = st.radio("Figure", ["UAR", "accuracy", "macro-F1"], horizontal=True, key="headline_metric",
                       help="UAR: unweighted average recall (mean of the per-class recalls).")
     key = {"UAR": "uar", "accuracy": "accuracy", "macro-F1": "macro_f1"}[metric]
-    st.plotly_chart(headline_figure(mr.headline_figures(models, key), metric), width="stretch", theme=None)
-    overview = mr.overview_table(models)
+    st.plotly_chart(headline_chart(*stored, key, metric), width="stretch", theme=None)
+    overview = overview_of(*stored)
     st.dataframe(
-        overview, hide_index=True, width="stretch",
+        overview, hide_index=True, width="stretch", placeholder="–", column_order=shown_columns(overview, mr.OVERVIEW_COMPACT, "overview_columns"),
         column_config={
             **percent_columns(overview),
             "model": MODEL,
@@ -87,7 +129,7 @@ def overview_section(models: list[mr.ModelReport], protocol_names: list[str]) ->
                "An empty cell: the model was not evaluated that way.")
 
 
-def protocol_detail_section(models: list[mr.ModelReport], protocol_names: list[str], default: mr.ModelReport | None) -> str:
+def protocol_detail_section(models: list[mr.ModelReport], protocol_names: list[str], stored: tuple[str, tuple]) -> str:
     """One protocol and scoring in detail: table, spread over folds, F1 per emotion. Returns the protocol shown."""
     st.subheader("One protocol in detail")
     protocol_column, scoring_column = st.columns(2)
@@ -96,25 +138,24 @@ def protocol_detail_section(models: list[mr.ModelReport], protocol_names: list[s
     variant = scoring_column.selectbox("Scoring", mr.variants(models, protocol), format_func=lambda v: vocabulary.VARIANT_TITLES.get(v, v),
                                        key="detail_variant")
     st.caption(escape_markdown(mr.protocol_description(models, protocol)))
-    detail = mr.protocol_table(models, protocol, variant)
-    st.dataframe(detail, hide_index=True, width="stretch",
+    detail, folds, f1 = detail_of(*stored, protocol, variant)
+    st.dataframe(detail, hide_index=True, width="stretch", placeholder="–",
+                 column_order=shown_columns(detail, mr.PROTOCOL_COMPACT, f"detail_columns_{protocol}"),
                  column_config={**percent_columns(detail), "model": MODEL, "ECE (pooled)": st.column_config.NumberColumn(format="%.3f"),
                                 "ECE (fold mean)": st.column_config.NumberColumn(format="%.3f"),
                                 "NLL (pooled)": st.column_config.NumberColumn(format="%.2f")})
     st.caption("Means over folds with their standard deviation (±); F1 per emotion and ECE/NLL over all folds' predictions pooled.")
-    spread, f1 = st.columns([2, 3])
-    with spread:
-        st.plotly_chart(fold_figure(mr.fold_figures(models, protocol, variant), mr.protocol_chance(models, protocol),
-                                    default=default.label if default else None), width="stretch", theme=None)
-    with f1:
-        st.plotly_chart(per_class_f1_figure(*mr.per_class_f1(models, protocol, variant)), width="stretch", theme=None)
+    spread, per_class = st.columns(2)
+    spread.plotly_chart(folds, width="stretch", theme=None)
+    per_class.plotly_chart(f1, width="stretch", theme=None)
     return protocol
 
 
-def calibration_section(models: list[mr.ModelReport], protocol: str) -> None:
+def calibration_section(protocol: str, stored: tuple[str, tuple]) -> None:
     st.subheader("Calibration and speaker normalisation")
-    calibration = mr.calibration_table(models, protocol)
-    st.dataframe(calibration, hide_index=True, width="stretch",
+    calibration = calibration_of(*stored, protocol)
+    st.dataframe(calibration, hide_index=True, width="stretch", placeholder="–",
+                 column_order=shown_columns(calibration, mr.CALIBRATION_COMPACT, f"calibration_columns_{protocol}"),
                  column_config={**percent_columns(calibration), "model": MODEL, "temperature": st.column_config.NumberColumn(format="%.2f"),
                                 "ECE (pooled)": st.column_config.NumberColumn(format="%.3f"),
                                 "NLL (pooled)": st.column_config.NumberColumn(format="%.2f")})
@@ -207,28 +248,33 @@ def main() -> None:
         f"Everything below is read from the files each model stored in `{models_dir().name}/<name>/` when it was trained "
         "and evaluated; nothing is recomputed. All figures are **speaker-independent**: no test speaker was heard in training."
     )
-    models, unreadable = reports(str(models_dir()), mr.models_signature(models_dir()))
+    stored = (str(models_dir()), mr.models_signature(models_dir()))
+    models, unreadable = reports(*stored)
     for message in unreadable:
         st.warning(escape_markdown(message), icon=":material/warning:")
     if not models:
         st.info("No trained model is installed in `models/`. Train one with `ser train whisper_head --data ../shared/data/corpora`.",
                 icon=":material/info:")
         st.stop()
-    default = next((m for m in models if m.is_default), None)
     protocol_names = mr.protocols(models)
     how_models_are_tested(models, protocol_names)
 
-    overview, confusion, curves, cards = st.tabs(["Overview", "Confusion matrices", "Training curves", "Model cards"])
-    with overview:
-        overview_section(models, protocol_names)
-        protocol = protocol_detail_section(models, protocol_names, default)
-        calibration_section(models, protocol)
-    with confusion:
-        confusion_tab(models, protocol_names)
-    with curves:
-        curves_tab(models)
-    with cards:
-        cards_tab(models)
+    # Only the open tab runs (and sends its charts): drawing every tab's charts at once kept the first one waiting.
+    overview, confusion, curves, cards = st.tabs(TABS, key="compare_tab", on_change="rerun")
+    if overview.open:
+        with overview:
+            overview_section(models, protocol_names, stored)
+            protocol = protocol_detail_section(models, protocol_names, stored)
+            calibration_section(protocol, stored)
+    if confusion.open:
+        with confusion:
+            confusion_tab(models, protocol_names)
+    if curves.open:
+        with curves:
+            curves_tab(models)
+    if cards.open:
+        with cards:
+            cards_tab(models)
 
 
 main()

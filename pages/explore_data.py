@@ -62,6 +62,11 @@ typed = st.sidebar.text_input(
 per_emotion = st.sidebar.slider("Clips per emotion for the feature charts", 4, 40, 8, step=4, key="per_emotion",
                                 help="Per dataset and emotion, spread over the speakers; the same clips every time.")
 
+if not typed.strip():  # a fresh clone: no corpus yet is the normal state, not an error
+    st.info("**No corpus folder is set yet.** The models are already trained, so Analyze, Batch and Compare models work "
+            "without one; this page needs the audio of an emotional-speech corpus to show what it holds.\n\n"
+            + explore.HOW_TO_POINT, icon=":material/folder_open:")
+    st.stop()
 try:
     location = explore.resolve_source(typed)
     rows, problems, n_problems = corpus(str(location), _stamp(location))

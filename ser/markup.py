@@ -53,3 +53,8 @@ def write_between_markers(path: str | Path, blocks: Sequence[tuple[tuple[str, st
         text = head + start + "\n" + (body + "\n" if body else "") + end + tail
     path.write_text(text, encoding="utf-8")
     return text
+
+
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """``n`` and the noun in the right number: "1 file", "3 files", "0 files" (``plural`` for irregular nouns)."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"

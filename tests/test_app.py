@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 
 import numpy as np
@@ -77,6 +78,19 @@ def test_clipped_recording_warns(speech):
     assert any("Clipping" in w.value for w in at.warning)
 
 
+def test_quality_advice_fits_the_source(speech):
+    """A quiet upload is not told to move closer to the microphone; a quiet recording is."""
+    quiet = testing.wav_bytes(speech * 0.01)
+    at = _app()
+    at.audio_input[0].set_value(("clip.wav", quiet, "audio/wav")).run()
+    assert not at.exception and any("Very quiet" in w.value and "move closer to the microphone" in w.value for w in at.warning)
+    at.radio[0].set_value("Upload").run()
+    at.file_uploader[0].upload("quiet.wav", quiet, "audio/wav").run()
+    assert not at.exception
+    quiet_warnings = [w.value for w in at.warning if "Very quiet" in w.value]
+    assert quiet_warnings and all("move closer" not in w and "the file was recorded" in w for w in quiet_warnings)
+
+
 def _long_recording() -> bytes:
     return testing.wav_bytes(testing.speech_with_pauses((3.0, 2.5, 3.5, 2.0), gap=0.8))
 
@@ -92,8 +106,9 @@ def test_long_recording_gets_a_timeline_summary_and_downloads():
     assert any(m.value.startswith(("Mostly", "Mixed")) for m in at.markdown)
     figures = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     timeline = [f for f in figures if f["layout"].get("barmode") == "stack"][0]
-    assert len(timeline["data"]) == 8  # one stacked trace per emotion
-    per_segment = np.sum([trace["y"] for trace in timeline["data"]], axis=0)
+    *emotions, layer = timeline["data"]
+    assert len(emotions) == 8 and layer["name"] == "segment"  # one stacked trace per emotion, the clickable layer on top
+    per_segment = np.sum([trace["y"] for trace in emotions], axis=0)
     assert len(per_segment) == 4 and np.allclose(per_segment, 100.0, atol=0.01)
     downloads = at.get("download_button")
     assert [d.proto.label for d in downloads] == ["Download JSON", "Download CSV"]
@@ -147,11 +162,15 @@ def test_hands_free_recording_is_analysed(speech):
     at = _app()
     at.radio[0].set_value("Hands-free").run()
     assert not at.exception
-    at.session_state["hands_free"] = json.dumps(list(stereo_44k))
+    at.session_state["hands_free"] = {"wav": base64.b64encode(stereo_44k).decode(), "take": 1}  # what the component sends
     at.run()
     assert not at.exception and not at.error
     assert any("44.1 kHz stereo → analysed" in c.value for c in at.caption)
     assert "Emotion" in {m.label for m in at.metric}
+    at.session_state["hands_free"] = {"error": "The browser gave no microphone (NotAllowedError)."}
+    at.run()
+    assert not at.exception and any("gave no microphone" in w.value for w in at.warning)
+    assert "Emotion" not in {m.label for m in at.metric}
 
 
 def test_batch_page_classifies_files_and_zips(speech_wav):
@@ -173,6 +192,40 @@ def test_batch_page_classifies_files_and_zips(speech_wav):
     table = at.dataframe[0].value
     assert list(table["file"]) == ["a.wav", "set.zip/take1.wav", "set.zip/readme.txt"]
     assert [d.proto.label for d in at.get("download_button")] == ["Download CSV"]
+
+
+def test_batch_page_analyses_long_files_as_analyze_does_and_counts_only_audio():
+    """A long file gets the timeline (its emotion the segments' mean, as on Analyze); a text file named .wav and a
+    zip's text file are not counted as audio; a failed row shows "–" (the table's placeholder) and its problem."""
+    from ser.analysis.timeline import summarize
+
+    archive = testing.zip_bytes({"readme.txt": b"hello"})
+    notes = b"This is a text file that only has an audio name; it holds no sound at all, so it cannot be used."
+    at = _app()
+    at.radio[0].set_value("Upload").run()
+    at.file_uploader[0].upload("meeting.wav", _long_recording(), "audio/wav").run()
+    analyze = {m.label: m.value for m in at.metric}["Overall emotion"]
+    at.switch_page("pages/batch.py").run()
+    at.main.file_uploader[0].set_value([("meeting.wav", _long_recording(), "audio/wav"), ("notes.wav", notes, "audio/wav"),
+                                        ("set.zip", archive, "application/zip")]).run()
+    assert not at.exception and not at.error
+    assert any(c.value.startswith("1 audio file to classify · 2 other files listed below") for c in at.caption)
+    metrics = {m.label: m for m in at.metric}
+    assert metrics["Classified"].value == "1" and metrics["Could not be used"].value == "2"
+    assert metrics["Most common emotion"].proto.delta == "1 of 1 file"
+    table = at.dataframe[0]
+    assert table.proto.placeholder == "–"
+    rows = table.value.set_index("file")
+    assert rows.loc["meeting.wav", "segments"] == 4 and rows.loc["meeting.wav", "emotion"].capitalize() == analyze
+    assert rows.loc["notes.wav"].isna()[["emotion", "confidence", "segments"]].all()  # shown as "–"
+    assert rows.loc["notes.wav", "note"].startswith("Is not an audio file") and "not an audio file type" in rows.loc["set.zip/readme.txt", "note"]
+    assert "Emotion timelines of long files" in [h.value for h in at.subheader]
+    summary = [m.value for m in at.markdown if m.value.startswith("**meeting.wav** (15.0 s, 4 speech segments): ")]
+    assert summary and summary[0].endswith(summarize(_batch_segments(at)))
+
+
+def _batch_segments(at: AppTest):
+    return at.session_state["batch_rows"][0].segments
 
 
 def test_example_clips_of_the_demo_speakers(tmp_path, monkeypatch):
@@ -201,3 +254,16 @@ def test_no_example_input_without_a_corpora_folder(tmp_path, monkeypatch):
     monkeypatch.setenv("SER_DATA_DIR", str(tmp_path / "nothing here"))
     at = _app()
     assert "Example" not in at.radio[0].options
+
+
+def test_model_picker_labels_baselines():
+    """Default first and marked; weak baselines last and called baselines (figures from the stored metrics)."""
+    from ser.models.menu import model_menu
+
+    at = _app()
+    picker = at.sidebar.selectbox[0]
+    assert picker.label == "Emotion model"
+    shown = list(picker.options)  # as the user reads them
+    assert shown == [entry.label for entry in model_menu()] and shown[0].endswith("★ default")
+    cnn = [label for label in shown if label.startswith("cnn · ")]
+    assert all(label.endswith(" · baseline") for label in cnn)

@@ -75,4 +75,18 @@ def test_a_typed_path_is_shown_literally(monkeypatch, tmp_path):
 def test_no_location_at_all(monkeypatch, tmp_path):
     at = _page(monkeypatch, str(tmp_path / "none"))
     at.sidebar.text_input(key="data_source").set_value("").run()
-    assert not at.exception and "No corpus folder or manifest is set" in at.error[0].value
+    assert not at.exception and not at.error
+    assert any(i.value.startswith("**No corpus folder is set yet.**") and "SER_DATA_DIR" in i.value for i in at.info)
+
+
+def test_a_fresh_clone_opens_calmly(monkeypatch, tmp_path):
+    """No SER_DATA_DIR and no ../shared/data/corpora beside the project: the normal state of a fresh clone. The page
+    says calmly how to point it at data; no red error."""
+    from ser.reports import explore
+
+    monkeypatch.setattr(explore, "PROJECT_ROOT", tmp_path / "clone")
+    at = _page(monkeypatch, "")
+    assert explore.default_source() == ""
+    assert not at.error and not at.get("plotly_chart")
+    info = " ".join(i.value for i in at.info)
+    assert "No corpus folder is set yet" in info and "MANIFEST.csv" in info and "Analyze, Batch and Compare models work" in info

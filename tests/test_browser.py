@@ -140,7 +140,7 @@ def test_long_upload_shows_the_timeline(page, tmp_path):
     page.get_by_role("heading", name="Emotion timeline").wait_for()
     page.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length >= 6")
     bars = page.locator(".js-plotly-plot").nth(1).locator("g.trace.bars")
-    assert bars.count() == 8  # the timeline: one stacked trace per emotion
+    assert bars.count() == 9  # the timeline: one stacked trace per emotion and the clickable segment layer
     assert page.get_by_text("Traceback").count() == 0
     page.get_by_role("button", name="Download CSV").wait_for()
     page.wait_for_timeout(300)
@@ -149,7 +149,7 @@ def test_long_upload_shows_the_timeline(page, tmp_path):
 
 def test_hands_free_recorder(page):
     page.get_by_test_id("stRadio").get_by_text("Hands-free", exact=True).click()
-    recorder = page.frame_locator('iframe[title="audio_recorder_streamlit.audio_recorder"]').first
+    recorder = page.frame_locator('iframe[title="pages.common.hands_free_recorder"]').first
     icon = recorder.locator("svg").first
     icon.click()
     started = page.evaluate("performance.now()")  # the browser's clock: the recording cannot outlast the clicks
@@ -157,8 +157,8 @@ def test_hands_free_recorder(page):
     icon.click()  # stop by hand: the fake microphone loops its file, so it never pauses long enough
     between = (page.evaluate("performance.now()") - started) / 1000
     page.get_by_test_id("stMetric").filter(has_text="Emotion").wait_for()
-    # the component records at the browser's rate in stereo, whatever it is asked; ser downmixes and resamples
-    assert "stereo → analysed as 16 kHz mono" in page.get_by_test_id("stCaptionContainer").filter(has_text="analysed as").inner_text()
+    # the recorder gives one channel at 16 kHz (tests/test_browser_polish.py checks that it keeps the level)
+    assert "16 kHz mono → analysed as 16 kHz mono" in page.get_by_test_id("stCaptionContainer").filter(has_text="analysed as").inner_text()
     seconds = float(_metric(page, "Duration").split()[0])
     assert 0.5 <= seconds <= between + 0.5, (seconds, between)  # speech was recorded, and no more than was played
 

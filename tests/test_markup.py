@@ -67,3 +67,11 @@ def test_write_between_markers_keeps_the_text_around(tmp_path):
         write_between_markers(path, [(("<!-- c -->", "<!-- /c -->"), "x")])
     with pytest.raises(ConfigError, match="cannot read"):
         write_between_markers(tmp_path / "missing.md", [])
+
+
+@pytest.mark.parametrize("n,expected", [(0, "0 audio files"), (1, "1 audio file"), (2, "2 audio files")])
+def test_count_says_one_file_and_two_files(n, expected):
+    from ser.markup import count
+
+    assert count(n, "audio file") == expected
+    assert count(1, "speech", "speeches") == "1 speech" and count(3, "speech", "speeches") == "3 speeches"

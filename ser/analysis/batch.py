@@ -1,6 +1,9 @@
 """Classify many files at once: uploads (and zip archives of audio) → one ``Prediction`` per file.
 
-A file that cannot be used gets a row with its error; the others go on. Zip archives are read
+Each file is analysed as the Analyze page analyses it (``ser.analysis.result.analyze_clip`` with
+``timeline=True``): audio longer than ``ser.analysis.timeline.LONG_AUDIO_SECONDS`` gets its emotion
+timeline, and its emotion is the length-weighted mean of the segments, so one file gets one answer
+everywhere. A file that cannot be used gets a row with its error; the others go on. Zip archives are read
 in memory with limits on the number of members and their unpacked size (zip bombs), and their
 non-audio members are listed as skipped rather than silently dropped.
 """
@@ -17,7 +20,9 @@ import numpy as np
 
 from ser.analysis.export import table_csv
 from ser.analysis.result import Prediction, analyze_clip
+from ser.analysis.timeline import summarize
 from ser.audio.clip import load_clip
+from ser.audio.decode import looks_like_audio as audio_head
 from ser.errors import SerError
 from ser.models.predictor import Predictor
 
@@ -30,6 +35,11 @@ MAX_UNPACKED_BYTES = 2 * 1024**3
 class BatchItem:
     name: str
     data: bytes
+
+    @property
+    def looks_like_audio(self) -> bool:
+        """Its first bytes are those of an audio format ser reads (a text file named ``.wav`` is not)."""
+        return audio_head(self.data[:16])
 
 
 def expand(uploads: Sequence[tuple[str, bytes]], max_files: int = MAX_FILES,
@@ -72,13 +82,14 @@ def expand(uploads: Sequence[tuple[str, bytes]], max_files: int = MAX_FILES,
 
 
 def classify(items: Sequence[BatchItem], predictor: Predictor, speaker_mean: np.ndarray | None = None,
-             on_progress: Callable[[int, int, str], None] | None = None) -> list[Prediction]:
-    """One row per item, in order; ``on_progress(done, total, name)`` after each."""
+             on_progress: Callable[[int, int, str], None] | None = None, *, timeline: bool = True) -> list[Prediction]:
+    """One row per item, in order; ``on_progress(done, total, name)`` after each. With ``timeline`` (as on
+    the Analyze page and in ``ser predict``) long audio is classified segment by segment (``analyze_clip``)."""
     rows: list[Prediction] = []
     for i, item in enumerate(items):
         try:
             clip = load_clip(item.data, name=item.name)
-            rows.append(analyze_clip(clip, predictor, file=item.name, speaker_mean=speaker_mean))
+            rows.append(analyze_clip(clip, predictor, file=item.name, speaker_mean=speaker_mean, timeline=timeline))
         except SerError as exc:
             rows.append(Prediction.failed(item.name, exc.message))
         if on_progress is not None:
@@ -87,11 +98,13 @@ def classify(items: Sequence[BatchItem], predictor: Predictor, speaker_mean: np.
 
 
 def records(rows: Sequence[Prediction], labels: Sequence[str]) -> list[dict]:
-    """Flat dicts (one per row) for a table: file, emotion, confidence, one column per label, …"""
+    """Flat dicts (one per row) for a table: file, emotion, confidence, one column per label, …; for long
+    audio ``segments`` (how many) and ``timeline`` (``ser.analysis.timeline.summarize``), else 0 and ""."""
     out = []
     for r in rows:
         record = {"file": r.file, "emotion": r.emotion, "confidence": r.confidence, "uncertain": r.uncertain,
-                  "duration_s": r.duration_s, "error": r.error or "", "warnings": " | ".join(r.warnings)}
+                  "duration_s": r.duration_s, "error": r.error or "", "warnings": " | ".join(r.warnings),
+                  "segments": len(r.segments), "timeline": summarize(r.segments) if r.segments else ""}
         record.update({label: r.probabilities.get(label) for label in labels})
         out.append(record)
     return out
@@ -99,7 +112,8 @@ def records(rows: Sequence[Prediction], labels: Sequence[str]) -> list[dict]:
 
 def to_csv(rows: Sequence[Prediction], labels: Sequence[str]) -> str:
     table = records(rows, labels)
-    header = list(table[0]) if table else ["file", "emotion", "confidence", "uncertain", "duration_s", "error", "warnings", *labels]
+    header = list(table[0]) if table else ["file", "emotion", "confidence", "uncertain", "duration_s", "error", "warnings",
+                                            "segments", "timeline", *labels]
 
     def cell(value):
         return round(value, 4) if isinstance(value, float) else ("" if value is None else value)

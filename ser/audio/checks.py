@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
@@ -32,6 +32,14 @@ SOUND_BELOW_PEAK_DB = 40.0  # ... and within this of the loudest frame (speech's
 # unsure of stays at 0.1-0.45 (RAVDESS Actor_14 03-01-05-02-02-01-14), a tone at 0.015, a chord at
 # 0.002, white noise at -20 dBFS around 0.04 (measured; benchmarks/speech_fraction.py for the corpora)
 GROW_MIN_PROBABILITY = 0.1
+
+Origin = Literal["file", "microphone"]  # where the audio came from: its advice differs (a file cannot move closer)
+ADVICE: dict[str, dict[str, str]] = {
+    "quiet": {"microphone": "move closer to the microphone.",
+              "file": "the file was recorded or saved at a low level; if you record it again, speak closer to the microphone."},
+    "wraparound": {"microphone": "(a known browser-recorder defect); lower the microphone gain.",
+                   "file": "(the recorder that made this file overflowed); the recording was too loud for it."},
+}
 
 
 @dataclass(frozen=True)
@@ -60,17 +68,18 @@ class QualityReport:
         return d
 
 
-def check(decoded: DecodedAudio, limits: Limits | None = None) -> QualityReport:
+def check(decoded: DecodedAudio, limits: Limits | None = None, origin: Origin = "file") -> QualityReport:
     """Raise if ``decoded`` is unusable; otherwise measure it and list warnings (default ``Limits()``)."""
     if limits is None:
         from ser.audio.clip import Limits
 
         limits = Limits()
-    return assess(decoded, limits)[0]
+    return assess(decoded, limits, origin)[0]
 
 
-def assess(decoded: DecodedAudio, limits: Limits) -> tuple[QualityReport, tuple[tuple[int, int], ...]]:
-    """The quality report of ``decoded`` and its speech regions; raises if it is unusable."""
+def assess(decoded: DecodedAudio, limits: Limits, origin: Origin = "file") -> tuple[QualityReport, tuple[tuple[int, int], ...]]:
+    """The quality report of ``decoded`` and its speech regions; raises if it is unusable. ``origin``: a file
+    or a live microphone recording, whose warnings give different advice (``ADVICE``)."""
     info, stats, y, sr = decoded.info, decoded.stats, decoded.samples, decoded.sample_rate
     name = info.name or "The audio"
     if stats.nonfinite:
@@ -110,10 +119,10 @@ def assess(decoded: DecodedAudio, limits: Limits) -> tuple[QualityReport, tuple[
     if stats.wraparounds:
         warnings.append(
             f"Wrap-around glitches: {stats.wraparounds} places where a too-loud sample flipped sign "
-            "(a known browser-recorder defect); lower the microphone gain."
+            f"{ADVICE['wraparound'][origin]}"
         )
     if speech_db is not None and speech_db < limits.quiet_dbfs:
-        warnings.append(f"Very quiet: speech is at {speech_db:.0f} dBFS; move closer to the microphone.")
+        warnings.append(f"Very quiet: speech is at {speech_db:.0f} dBFS; {ADVICE['quiet'][origin]}")
     if not segments:
         warnings.append("No speech detected: the audio seems to hold only noise, music or tones.")
     elif speech_fraction < limits.low_speech_fraction:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ser.audio.checks import QualityReport, assess
+from ser.audio.checks import Origin, QualityReport, assess
 from ser.audio.decode import TARGET_RATE, AudioSource, decode
 from ser.errors import ConfigError
 
@@ -54,8 +54,10 @@ def load_clip(
     *,
     name: str | None = None,
     target_rate: int = TARGET_RATE,
+    origin: Origin = "file",
 ) -> Clip:
-    """Decode ``source`` and check it. Raises a subclass of ``ser.errors.AudioError``."""
+    """Decode ``source`` and check it. Raises a subclass of ``ser.errors.AudioError``. ``origin="microphone"`` for a
+    live recording: its quality warnings then advise on the microphone, a file's on the file."""
     decoded = decode(source, target_rate=target_rate, max_seconds=limits.max_seconds, name=name)
-    report, speech = assess(decoded, limits)
+    report, speech = assess(decoded, limits, origin)
     return Clip(decoded.samples, decoded.sample_rate, report, speech)

@@ -187,6 +187,11 @@ def one_line(name: str) -> str:
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
+def looks_like_audio(head: bytes) -> bool:
+    """Whether the first 16 bytes of a file are those of an audio container or stream ser knows."""
+    return _sniff(head) is not None
+
+
 def _sniff(head: bytes) -> str | None:
     for offset, magic, kind in _SIGNATURES:
         if head[offset : offset + len(magic)] == magic:

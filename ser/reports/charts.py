@@ -24,9 +24,11 @@ ACCENT = "#7c6cf2"  # the theme's primary colour: the default model
 OTHERS = ["#4fb3bf", "#f4a259", "#9bc53d", "#e56b6f", "#f2cc8f", "#6fa8dc", "#f28fb0", "#81b29a", "#d9d9d9"]  # no purple: that is the default's
 GENDER_COLOURS = {"female": "#e56b9f", "male": "#4fb3bf", "unknown": "#9aa0a6"}
 GRID = "rgba(255,255,255,0.08)"
+MAX_LABELLED_MODELS = 6  # bar groups with more models than this carry no value labels (hover and the table have them)
 
 LAYOUT = {**BASE_LAYOUT, "margin": dict(l=60, r=20, t=50, b=45), "height": 320, "hoverlabel": dict(align="left")}
 _LEGEND_TOP = dict(orientation="h", yanchor="bottom", y=1.02, x=0, xanchor="left", bgcolor="rgba(0,0,0,0)")
+_LEGEND_RIGHT = dict(orientation="v", yanchor="top", y=1, x=1.01, xanchor="left", bgcolor="rgba(0,0,0,0)")
 
 
 def model_colours(models: Sequence[str], default: str | None = None) -> dict[str, str]:
@@ -70,7 +72,8 @@ def headline_figure(table: pd.DataFrame, metric: str = "UAR", title: str | None 
         fig.add_trace(go.Bar(
             x=part["protocol"], y=part["value"], name=html.escape(m), marker_color=colours[m],
             marker_line=dict(width=2 if m == default else 0, color="#ffffff"),
-            text=[f"{v:.0f}" for v in part["value"]], textposition="outside", textfont=dict(size=11),
+            text=[f"{v:.0f}" for v in part["value"]] if len(models) <= MAX_LABELLED_MODELS else None,  # more collide
+            textposition="outside", textfont=dict(size=11),
             hovertemplate=f"<b>{html.escape(m)}</b><br>%{{x}}: {metric} %{{y:.1f}} %<extra></extra>",
         ))
     for i, protocol in enumerate(protocols):
@@ -80,8 +83,10 @@ def headline_figure(table: pd.DataFrame, metric: str = "UAR", title: str | None 
         fig.add_shape(type="line", x0=i - 0.45, x1=i + 0.45, y0=float(level.iloc[0]), y1=float(level.iloc[0]),
                       line=dict(color="#e6e6ef", width=1.5, dash="dash"))
     fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", line=dict(color="#e6e6ef", dash="dash"), name="chance"))
+    # The legend stands to the right, one model a line: on top, nine models wrapped onto a second line and ran into the title.
     fig.update_layout(title=title or f"{metric} on speakers never heard in training", barmode="group", bargap=0.2,
-                      legend=_LEGEND_TOP, **{**LAYOUT, "height": 380, "margin": dict(l=60, r=20, t=90, b=45)})
+                      legend=_LEGEND_RIGHT, **{**LAYOUT, "height": max(380, 120 + 22 * (len(models) + 1)),
+                                               "margin": dict(l=60, r=20, t=50, b=45)})
     fig.update_yaxes(title=f"{metric} (%)", range=[0, 105], gridcolor=GRID)
     return fig
 
@@ -169,25 +174,30 @@ def per_class_f1_figure(models: Sequence[str], labels: Sequence[str], f1: np.nda
 
 
 def fold_figure(table: pd.DataFrame, chance: float | None, metric: str = "accuracy", default: str | None = None) -> go.Figure:
-    """Each fold's figure as a dot per model (hover: which speakers were tested), the fold mean as a bar."""
+    """Each fold's figure as a dot per model (hover: which speakers were tested), the fold mean as a bar; one row per
+    model (horizontal, so nine model names need no squashing), chance a dashed line labelled above the plot."""
     if table.empty:
         return _empty("No per-fold figures are stored for this protocol.")
     models = list(dict.fromkeys(table["model"]))
     colours = model_colours(models, default)
     means = table.groupby("model", sort=False)["value"].mean()
-    fig = go.Figure(go.Bar(x=[html.escape(m) for m in models], y=[means[m] for m in models], marker_color=[colours[m] for m in models], opacity=0.35,
-                           name="mean over folds", hovertemplate="%{x}: mean %{y:.1f} %<extra></extra>"))
+    names = [html.escape(m) for m in models]
+    fig = go.Figure(go.Bar(y=names, x=[means[m] for m in models], orientation="h", marker_color=[colours[m] for m in models],
+                           opacity=0.35, name="mean over folds", hovertemplate="%{y}: mean %{x:.1f} %<extra></extra>"))
     fig.add_trace(go.Scatter(
-        x=[html.escape(m) for m in table["model"]], y=table["value"], mode="markers", name="one fold",
+        y=[html.escape(m) for m in table["model"]], x=table["value"], mode="markers", name="one fold",
         marker=dict(size=9, color=[colours[m] for m in table["model"]], line=dict(width=1, color="#0f1117")),
         customdata=np.stack([table["fold"], [html.escape(s) for s in table["test speakers"]]], axis=1),
-        hovertemplate="%{x} · fold %{customdata[0]}<br>tested on %{customdata[1]}<br>" + metric + " %{y:.1f} %<extra></extra>",
+        hovertemplate="%{y} · fold %{customdata[0]}<br>tested on %{customdata[1]}<br>" + metric + " %{x:.1f} %<extra></extra>",
     ))
     if chance is not None:
-        fig.add_hline(y=100 * chance, line=dict(color="#e6e6ef", dash="dash", width=1.5),
-                      annotation_text=f"chance {100 * chance:.1f} %", annotation_position="top left")
-    fig.update_layout(title=f"{metric.capitalize()} per fold", showlegend=False, **LAYOUT)
-    fig.update_yaxes(title=f"{metric} (%)", range=[0, 100], gridcolor=GRID)
+        fig.add_vline(x=100 * chance, line=dict(color="#e6e6ef", dash="dash", width=1.5))
+        fig.add_annotation(x=100 * chance, y=1, xref="x", yref="paper", yanchor="bottom", showarrow=False,
+                           text=f"chance {100 * chance:.1f} %", font=dict(size=11, color="#e6e6ef"))
+    fig.update_layout(title=f"{metric.capitalize()} per fold", showlegend=False,
+                      **{**LAYOUT, "height": 110 + 30 * len(models), "margin": dict(l=150, r=20, t=60, b=45)})
+    fig.update_xaxes(title=f"{metric} (%)", range=[0, 100], gridcolor=GRID)
+    fig.update_yaxes(autorange="reversed")
     return fig
 
 

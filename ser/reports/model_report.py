@@ -232,6 +232,19 @@ def _pct(value: float | None) -> float | None:
     return None if value is None else 100.0 * value
 
 
+# The columns each table shows at first (the rest on demand): what fits 1400 px without scrolling sideways.
+OVERVIEW_COMPACT = ("model", "parameters", "3 s clip (ms)", "LOCO UAR", "RAVDESS acc", "RAVDESS UAR", "R→T UAR", "T→R UAR")
+PROTOCOL_COMPACT = ("model", "folds", "accuracy", "± acc", "UAR", "± UAR", "macro-F1", "ECE (pooled)")
+CALIBRATION_COMPACT = ("model", "temperature", "ECE (pooled)", "NLL (pooled)", "acc (none)", "acc (norm. 3 clips)",
+                       "acc (norm. 10 clips)")
+
+
+def compact_columns(table: pd.DataFrame, wanted: Sequence[str]) -> list[str]:
+    """The ``wanted`` columns that ``table`` has, in its order; all of them when it has none of those (an unknown layout)."""
+    chosen = [c for c in table.columns if c in wanted]
+    return chosen if len(chosen) > 1 else list(table.columns)
+
+
 def overview_table(reports: Sequence[ModelReport]) -> pd.DataFrame:
     """One row per model: size, speed and the headline speaker-independent figures (percentages as 0–100)."""
     rows = []

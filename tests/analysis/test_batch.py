@@ -55,3 +55,33 @@ def test_classify_gives_a_row_per_file_and_goes_on_after_errors(predictor, speec
     assert table[0]["emotion"] == good.emotion and table[0]["error"] == ""
     assert sum(float(table[0][label]) for label in predictor.labels) == pytest.approx(1.0, abs=1e-3)
     assert table[1]["emotion"] == "" and table[1]["error"]
+
+
+def test_long_files_are_analysed_as_on_analyze(predictor):
+    """One file, one answer: a long file gets the Analyze page's timeline, and its emotion is the segments'
+    length-weighted mean (``analyze_clip`` with ``timeline=True``), not the whole file classified as one clip."""
+    from ser.analysis.result import analyze_clip
+    from ser.analysis.timeline import overall, summarize
+    from ser.audio.clip import load_clip
+
+    long_wav = testing.wav_bytes(testing.speech_with_pauses((3.0, 2.5, 3.5, 2.0), gap=0.8))
+    short_wav = testing.wav_bytes(testing.speech_like(3.0, seed=5))
+    long_row, short_row = classify([BatchItem("long.wav", long_wav), BatchItem("short.wav", short_wav)], predictor)
+    on_analyze = analyze_clip(load_clip(long_wav, name="long.wav"), predictor, file="long.wav", timeline=True)
+    assert len(long_row.segments) == len(on_analyze.segments) == 4
+    assert long_row.probabilities == pytest.approx(on_analyze.probabilities)
+    assert long_row.probabilities == pytest.approx(overall(long_row.segments))
+    assert long_row.emotion == on_analyze.emotion and not short_row.segments
+    whole = predictor.predict(load_clip(long_wav).samples)  # what Batch used to say
+    assert long_row.probabilities != pytest.approx(whole, abs=1e-3)
+
+    table = list(csv.DictReader(io.StringIO(to_csv([long_row, short_row], predictor.labels))))
+    assert table[0]["segments"] == "4" and table[0]["timeline"] == summarize(long_row.segments)
+    assert table[1]["segments"] == "0" and table[1]["timeline"] == ""
+    single = classify([BatchItem("long.wav", long_wav)], predictor, timeline=False)[0]
+    assert not single.segments and single.probabilities == pytest.approx(whole)
+
+
+def test_items_that_only_claim_to_be_audio(speech_wav):
+    assert BatchItem("a.wav", speech_wav).looks_like_audio
+    assert not BatchItem("notes.wav", b"just some text, named like a recording").looks_like_audio

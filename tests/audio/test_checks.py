@@ -138,3 +138,16 @@ def test_dc_offset_warns_but_speech_is_still_found(speech):
 def test_limits_are_validated():
     with pytest.raises(ConfigError):
         Limits(min_seconds=2.0, max_seconds=1.0)
+
+
+@pytest.mark.parametrize("origin,expected,not_expected", [
+    ("file", "the file was recorded or saved at a low level", "move closer"),
+    ("microphone", "move closer to the microphone", "the file was"),
+])
+def test_quiet_advice_fits_the_source(speech, origin, expected, not_expected):
+    """An uploaded file cannot move closer to the microphone; a live recording can."""
+    quiet = load_clip(testing.wav_bytes(speech * 0.01), name="clip.wav", origin=origin).report
+    loud = load_clip(testing.wav_bytes(_wrap_int16(speech * 4)), name="clip.wav", origin=origin).report
+    advice = " ".join(quiet.warnings + loud.warnings)
+    assert expected in advice and not_expected not in advice
+    assert ("lower the microphone gain" in advice) == (origin == "microphone")

@@ -1,0 +1,51 @@
+"""The model picker's entries: default first, baselines labelled as such, figures from the stored metrics."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ser.models.artifacts import default_model_name, headline, list_models, models_dir
+from ser.models.menu import MenuEntry, model_menu
+
+
+def _model(root, name: str, accuracy: float | None) -> None:
+    folder = root / name
+    folder.mkdir()
+    (folder / "meta.json").write_text(json.dumps({"name": name}))
+    if accuracy is not None:
+        stored = {"variants": {"none": {"mean": {"accuracy": {"mean": accuracy}}}}}
+        (folder / "metrics.json").write_text(json.dumps({"ravdess_6fold": stored}))
+
+
+def test_default_first_then_strong_models_then_baselines(tmp_path, monkeypatch):
+    for name, accuracy in (("cnn", 0.28), ("head", 0.71), ("layers", 0.725), ("svm", 0.44), ("near", 0.60), ("new", None)):
+        _model(tmp_path, name, accuracy)
+    (tmp_path / "DEFAULT").write_text("layers\n")
+    monkeypatch.setenv("SER_MODELS", str(tmp_path))
+    menu = model_menu()
+    assert [e.label for e in menu] == ["layers · 72 % ★ default", "head · 71 %", "near · 60 %",
+                                       "svm · 44 % · baseline", "cnn · 28 % · baseline", "new · baseline"]
+
+
+def test_without_a_default_figure_nothing_is_a_baseline(tmp_path, monkeypatch):
+    _model(tmp_path, "a", None)
+    _model(tmp_path, "b", 0.2)
+    monkeypatch.setenv("SER_MODELS", str(tmp_path))
+    assert model_menu() == [MenuEntry("a", None, default=True), MenuEntry("b", 0.2)]
+
+
+def test_the_installed_models():
+    if not list_models():
+        pytest.skip("no models installed in models/")
+    menu = model_menu()
+    default = default_model_name()
+    assert menu[0].name == default and menu[0].label.endswith("★ default")
+    assert sorted(e.name for e in menu) == sorted(list_models())
+    bar = headline(models_dir() / default, key="accuracy")
+    for entry in menu[1:]:
+        assert entry.accuracy == headline(models_dir() / entry.name, key="accuracy")
+        assert entry.baseline == (entry.accuracy < bar - 0.15) and entry.label.endswith(" · baseline") == entry.baseline
+    seen = [e.baseline for e in menu[1:]]
+    assert seen == sorted(seen)  # every baseline after every other model
