@@ -179,7 +179,7 @@ def _features(spec: ModelSpec, rows: Sequence[Row]) -> tuple[list[np.ndarray], l
 def comparison_table(folders: Sequence[Path]) -> str:
     """Markdown table of every model's stored speaker-independent figures."""
     head = ["model", "params", "MB", "3 s clip", "RAVDESS 8-class acc", "UAR", "ECE (pooled)", "+ norm. 3 clips", "+ norm. 10 clips",
-            "RAVDESS + others acc", "TESS LOSO acc", "R→T UAR", "T→R UAR", "LOCO UAR (mean)", "LOCO ECE"]
+            "RAVDESS + others acc", "TESS LOSO acc", "R→T UAR", "T→R UAR", "LOCO UAR (mean)", "LOCO ECE (/ new-voice T)"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for folder in folders:
         meta = read_json(folder / "meta.json")
@@ -192,6 +192,7 @@ def comparison_table(folders: Sequence[Path]) -> str:
                 return "–"
             return f"{value:.3f}" if key == "ece" else f"{100 * value:.1f} %"
 
+        new_voice = protocols.figure(metrics, "loco", "none", "ece", "new_voice")
         lines.append("| " + " | ".join([
             meta["name"],
             f"{meta.get('parameters', 0):,}",
@@ -207,7 +208,7 @@ def comparison_table(folders: Sequence[Path]) -> str:
             figure("ravdess_to_tess", "none", "uar"),
             figure("tess_to_ravdess", "none", "uar"),
             figure("loco", "none", "uar"),
-            figure("loco", "none", "ece"),
+            figure("loco", "none", "ece") + (f" / {new_voice:.3f}" if new_voice is not None else ""),
         ]) + " |")
     return "\n".join(lines) + loco_table(folders)
 

@@ -579,6 +579,11 @@ def _use_and_limits(report: ModelReport) -> list[tuple[str, str]]:
     else:
         limits.append("not evaluated on corpora it never heard (no leave-one-corpus-out figures): expect it to do worse on a new voice "
                       "than its figures on its own corpora say")
+    factor = (report.meta.get("variants", {}).get("plain") or {}).get("new_voice_factor")
+    new_voice_ece = figure(report, "loco", "none", "ece", "new_voice")
+    if factor is not None and new_voice_ece is not None:
+        limits.append(f"its probabilities are calibrated for voices from elsewhere (temperature × {factor:.2f} from leave one corpus "
+                      f"out; ECE there {new_voice_ece:.3f}), so on voices like its training speakers it is under-confident")
     limits.append("one speaker per clip; short clips (a few seconds); emotions as actors portray them, not as people feel them")
     licences = "; ".join(f"{s.title}: {s.licence}" for s in known)
     return [

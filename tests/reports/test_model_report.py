@@ -193,3 +193,14 @@ def test_the_protocol_order_is_ser_evaluations():
 
     assert tuple(mr.PROTOCOLS) == tuple(PROTOCOLS)
     assert all(p.meaning and p.short_title for p in PROTOCOLS.values())
+
+
+def test_model_card_says_when_probabilities_are_calibrated_for_new_voices(zoo):
+    reports, _ = mr.load_reports(zoo)
+    report = reports[1]
+    assert "calibrated for voices from elsewhere" not in dict(mr.model_card(report))["limitations"]
+    report.meta.setdefault("variants", {}).setdefault("plain", {})["new_voice_factor"] = 2.87
+    report.metrics["loco"] = {"variants": {"none": {"mean": {"uar": {"mean": 0.44, "std": 0.05}}, "pooled": {"ece": 0.28},
+                                                    "cross_corpus": {"factor": 2.87, "pooled": {"ece": 0.033}}}}}
+    limits = dict(mr.model_card(report))["limitations"]
+    assert "temperature × 2.87" in limits and "ECE there 0.033" in limits
