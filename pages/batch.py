@@ -62,7 +62,9 @@ if done:
     for r in done:
         counts[r.emotion] = counts.get(r.emotion, 0) + 1
     top = max(counts, key=counts.get)
-    c.metric("Most common emotion", top.capitalize(), f"{counts[top]} of {count(len(done), 'file')}", delta_color="off", delta_arrow="off")
+    unsure = sum(r.emotion == top and r.uncertain for r in done)
+    c.metric("Most common emotion", top.capitalize(), f"{counts[top]} of {count(len(done), 'file')}" + (f" · {unsure} unsure" if unsure else ""),
+             delta_color="off", delta_arrow="off")
 
 table = records(rows, labels)
 for record in table:  # percentages for reading; the CSV keeps probabilities. None shows as the placeholder "–"
