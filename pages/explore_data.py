@@ -87,7 +87,9 @@ if problems:
         st.code(problems, language=None)
 
 st.subheader("Classes and speakers")
-left, right = st.columns(2)
+# One above the other: side by side, seven corpora's speaker panels were too narrow for their names.
+many = explore.class_counts(rows).shape[1] > 3
+left, right = (st.container(), st.container()) if many else st.columns(2)
 with left:
     st.plotly_chart(class_figure(explore.class_counts(rows)), width="stretch", theme=None)
 with right:

@@ -211,10 +211,12 @@ def class_figure(counts: pd.DataFrame) -> go.Figure:
     fig = go.Figure()
     for k, dataset in enumerate(counts.columns):
         fig.add_trace(go.Bar(x=list(counts.index), y=counts[dataset], name=html.escape(str(dataset)), marker_color=OTHERS[k % len(OTHERS)],
-                             text=[str(n) if n else "" for n in counts[dataset]], textposition="outside", textfont=dict(size=11),
+                             text=[str(n) if n else "" for n in counts[dataset]] if len(counts.columns) <= 3 else None,  # more collide
+                             textposition="outside", textfont=dict(size=11),
                              hovertemplate=f"{html.escape(str(dataset))} · %{{x}}: %{{y}} clips<extra></extra>"))
-    fig.update_layout(title="Clips per emotion", barmode="group", legend={**_LEGEND_TOP, "x": 1, "xanchor": "right", "y": 1.14},
-                      **{**LAYOUT, "height": 340, "margin": dict(l=60, r=20, t=80, b=45)})
+    # Legends stand to the right: on top, seven corpora wrapped onto a second line and ran into the title.
+    fig.update_layout(title="Clips per emotion", barmode="group", legend=_LEGEND_RIGHT,
+                      **{**LAYOUT, "height": 340, "margin": dict(l=60, r=20, t=60, b=45)})
     fig.update_xaxes(tickangle=0 if len(counts.index) <= 6 else -30)
     fig.update_yaxes(title="clips", gridcolor=GRID)
     return fig
@@ -242,7 +244,7 @@ def speaker_figure(speakers: pd.DataFrame) -> go.Figure:
             ), row=1, col=col)
             shown.add(gender)
         fig.update_xaxes(type="category", categoryorder="array", categoryarray=short, row=1, col=col)
-    fig.update_layout(title="Clips per speaker", legend={**_LEGEND_TOP, "x": 1, "xanchor": "right", "y": 1.14}, bargap=0.15,
+    fig.update_layout(title="Clips per speaker", legend=_LEGEND_RIGHT, bargap=0.15,
                       **{**LAYOUT, "height": 340, "margin": dict(l=60, r=20, t=80, b=60)})
     crowded = max(widths) > 12
     fig.update_xaxes(tickangle=-90 if crowded else 0, tickfont=dict(size=10))

@@ -124,3 +124,15 @@ def test_default_source_prefers_the_environment(tmp_path):
     shared = explore.PROJECT_ROOT.parent / "shared" / "data" / "corpora"
     assert explore.default_source({}) == (str(shared) if shared.is_dir() else "")
     assert explore.resolve_source("models") == explore.PROJECT_ROOT / "models"
+
+
+def test_data_figures_keep_legends_clear_of_titles_with_seven_corpora():
+    import pandas as pd
+
+    corpora = ["ravdess", "tess", "ased", "emovo", "turev", "urdu", "nemo"]
+    counts = pd.DataFrame({c: [100 + i, 0, 50] for i, c in enumerate(corpora)}, index=["neutral", "calm", "happy"])
+    classes = rp.class_figure(counts)
+    assert classes.layout.legend.orientation == "v" and classes.layout.legend.x > 1  # beside the plot, not under the title
+    assert all(t.text is None for t in classes.data)  # seven groups of count labels would collide
+    speakers = pd.DataFrame({"dataset": corpora, "speaker": [f"{c}_1" for c in corpora], "gender": ["female"] * 7, "clips": [10] * 7})
+    assert rp.speaker_figure(speakers).layout.legend.x > 1
