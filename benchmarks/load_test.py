@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import socket
 import subprocess
 import sys
 import tempfile
@@ -30,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from ser import testing  # noqa: E402
+from ser.testing import free_port  # noqa: E402
 
 DONE_JS = """(name) => {
   const fresh = e => !e.closest('[data-stale="true"]');
@@ -39,11 +39,6 @@ DONE_JS = """(name) => {
   return failed ? 'exception' : (caption && metric ? 'ok' : false);
 }"""
 
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _healthy(url: str) -> bool:
@@ -108,7 +103,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "load_test.json")
     args = parser.parse_args()
 
-    port = _port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
            "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]

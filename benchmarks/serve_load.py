@@ -15,7 +15,6 @@ import argparse
 import json
 import os
 import platform
-import socket
 import subprocess
 import sys
 import threading
@@ -30,12 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from ser import testing  # noqa: E402
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from ser.testing import free_port  # noqa: E402
 
 
 def _post(url: str, data: bytes, timeout_s: float) -> tuple[int, float]:
@@ -129,7 +123,7 @@ def main() -> int:
     process = None
     url = args.url
     if url is None:
-        port = _port()
+        port = free_port()
         command = [sys.executable, "-m", "ser.cli", "serve", "--port", str(port), "--threads", str(args.threads)]
         command += ["--model", args.model] if args.model else []
         env = {k: v for k, v in os.environ.items() if k != "SER_API_KEY"}

@@ -106,6 +106,15 @@ def spoken(text: str, sample_rate: int = SAMPLE_RATE, voice: str = "en") -> np.n
     return soxr.resample(y, rate, sample_rate).astype(np.float32) if rate != sample_rate else y
 
 
+def free_port() -> int:
+    """A free TCP port on the loopback interface (for a local test or benchmark server)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 def zip_bytes(members: dict[str, bytes]) -> bytes:
     """A zip archive (in memory) holding ``members`` {name: content}."""
     import zipfile

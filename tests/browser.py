@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -15,6 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from ser.testing import free_port
 
 from .conftest import PROJECT_ROOT
 
@@ -26,12 +27,6 @@ MARKS = [
 FAILURES = Path(tempfile.gettempdir()) / "ser-browser-failures"
 VIEWPORT = {"width": 1400, "height": 1000}
 QUIET_ARGS = ["--disable-gpu", "--no-first-run", "--disable-sync", "--disable-background-networking", "--disable-component-update"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextlib.contextmanager

@@ -7,7 +7,6 @@ import http.client
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,14 +18,10 @@ import pytest
 from ser import testing
 from ser.cli import main
 from ser.models.artifacts import default_model_name
+from ser.testing import free_port
 
 START_TIMEOUT_S = 600  # TensorFlow and the default model load on a busy 2-core machine
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _request(url: str, data: bytes | None = None, headers: dict | None = None) -> tuple[int, dict]:
@@ -40,7 +35,7 @@ def _request(url: str, data: bytes | None = None, headers: dict | None = None) -
 
 @pytest.fixture()
 def server(tmp_path):
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("SER_API_KEY", "SER_SERVE_SETTINGS")}
     out, err = open(tmp_path / "stdout", "wb"), open(tmp_path / "stderr", "wb")
     process = subprocess.Popen([sys.executable, "-m", "ser.cli", "serve", "--port", str(port), "--max-upload-mb", "1"],
