@@ -11,6 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ser.audio.checks import QualityReport
+
 
 class ErrorDetail(BaseModel):
     code: str = Field(description="stable machine-readable slug: not_audio, empty, too_short, too_long, silent, corrupt, "
@@ -33,25 +35,6 @@ class Segment(BaseModel):
     probabilities: dict[str, float]
 
 
-class Quality(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    name: str | None
-    container: str
-    codec: str
-    duration_s: float
-    original_sample_rate: int
-    original_channels: int
-    sample_rate: int
-    peak_dbfs: float
-    rms_dbfs: float
-    speech_dbfs: float | None
-    clipped_fraction: float
-    wraparound_count: int
-    dc_offset: float
-    speech_fraction: float
-    warnings: list[str]
-
-
 class Analysis(BaseModel):
     """One file's result: the same record as ``ser predict --json`` and the Analyze page's JSON download."""
 
@@ -69,7 +52,7 @@ class Analysis(BaseModel):
     transcript: str | None = Field(description="null unless transcribe=true and the audio has speech")
     language: str | None
     segments: list[Segment] = Field(description="the emotion timeline of audio longer than 8 s; empty otherwise")
-    quality: Quality | None
+    quality: QualityReport | None  # the library's dataclass itself: its fields are the schema
 
 
 class FileError(BaseModel):
