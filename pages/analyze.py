@@ -196,7 +196,11 @@ def emotion_section(audio: Audio, clip: Clip, model_name: str, own_voice: Audio 
         how = " Averaged over the speech segments below, weighted by length." if prediction.segments else ""
         who = (" Normalised to your voice (speaker normalisation)." if own_voice else
                " Normalised to this recording's speaker." if prediction.speaker_normalised else "")
-        st.caption(f"Model: {model_name}.{how}{who} Probabilities are calibrated on speakers the model never heard.")
+        variant = "calibrated" if prediction.speaker_normalised else "plain"  # the stored names of the two variants
+        new_voice = (predictor(model_name).loaded.meta["variants"].get(variant) or {}).get("new_voice_factor")
+        calibrated = ("for voices from corpora the model never heard (leave one corpus out)" if new_voice
+                      else "on speakers the model never heard")
+        st.caption(f"Model: {model_name}.{how}{who} Probabilities are calibrated {calibrated}.")
     with chart:
         st.plotly_chart(probability_figure(probabilities), width="stretch", theme=None)
     return prediction

@@ -268,3 +268,15 @@ def test_model_picker_labels_baselines():
     assert shown == [entry.label for entry in model_menu()] and shown[0].endswith("★ default")
     cnn = [label for label in shown if label.startswith("cnn · ")]
     assert all(label.endswith(" · baseline") for label in cnn)
+
+
+def test_caption_says_the_probabilities_are_calibrated_for_new_voices():
+    at = _app()
+    at.radio[0].set_value("Upload").run()
+    at.file_uploader[0].upload("voice.wav", testing.wav_bytes(testing.speech_like(3.0)), "audio/wav").run()
+    assert not at.exception
+    default = (PROJECT_ROOT / "models" / "DEFAULT").read_text().strip()
+    shipped = "new_voice_factor" in json.loads((PROJECT_ROOT / "models" / default / "meta.json").read_text())["variants"]["plain"]
+    assert shipped  # the shipped default is calibrated for voices from elsewhere
+    captions = " ".join(c.value for c in at.caption)
+    assert ("corpora the model never heard" in captions) == shipped
