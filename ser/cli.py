@@ -74,6 +74,8 @@ def _build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--speaker-norm", nargs="+", metavar="FILE", default=None,
                          help="a few unlabeled clips of the same speaker (e.g. 10-30 s of speech): normalise to this speaker")
     predict.add_argument("--json", action="store_true", help="print one JSON object per file and line")
+    predict.add_argument("--transcribe", action="store_true",
+                         help="add the transcript (offline Whisper, in the language spoken) and each timeline segment's words")
     predict.set_defaults(handler=_predict)
 
     models = sub.add_parser("models", help="list installed models with their speaker-independent figures")
@@ -309,7 +311,12 @@ def _predict(args: argparse.Namespace) -> int:
         if not loaded:
             loaded["predictor"] = _load_predictor(args.model)
             loaded["speaker_mean"] = loaded["predictor"].speaker_mean(norm_clips) if norm_clips else None
-        return analyze_clip(clip, loaded["predictor"], file=path, speaker_mean=loaded["speaker_mean"], timeline=True)
+        prediction = analyze_clip(clip, loaded["predictor"], file=path, speaker_mean=loaded["speaker_mean"], timeline=True)
+        if args.transcribe and clip.speech:
+            from ser.analysis.transcribe import transcribe
+
+            prediction = prediction.with_transcript(transcribe(clip.samples))
+        return prediction
 
     return _for_each_file(args.paths, run, _format_prediction, as_json=args.json)
 
@@ -337,6 +344,8 @@ def _format_prediction(path: str, p: Prediction) -> str:
     note = " (speaker-normalised)" if p.speaker_normalised else ""
     lines = [f"{_one_line(path)}: {p.emotion} ({100 * ranked[0][1]:.0f}%){note} · {p.duration_s:.2f} s · model {p.model}", bars]
     lines += [f"  warning: {w}" for w in p.warnings]
+    if p.transcript is not None:
+        lines.append(f"  said ({p.language or '?'}): {_one_line(p.transcript) or '(no words recognised)'}")
     return "\n".join(lines) + "\n"
 
 

@@ -189,3 +189,18 @@ def test_prediction_stderr_has_no_tensorflow_noise(files):
     assert json.loads(imported)["tensorflow"] is True  # the check below is about a real TensorFlow run
     assert json.loads(rows[0])["emotion"]
     assert done.stderr == ""
+
+
+def test_predict_transcribes_when_asked_in_json_and_text(tmp_path, capsys):
+    y = testing.spoken("Good morning. The weather is lovely today.")
+    if y is None:
+        pytest.skip("espeak-ng is not installed (apt-get install espeak-ng) to make real speech")
+    path = testing.write_audio(tmp_path / "said.wav", y)
+    assert main(["predict", str(path), "--json"]) == 0
+    plain = _json_lines(capsys.readouterr().out)[0]
+    assert plain["transcript"] is None and plain["language"] is None  # not asked: no Whisper
+    assert main(["predict", str(path), "--json", "--transcribe"]) == 0
+    record = _json_lines(capsys.readouterr().out)[0]
+    assert record["language"] == "en" and "weather" in record["transcript"].lower()
+    assert main(["predict", str(path), "--transcribe"]) == 0
+    assert "said (en):" in capsys.readouterr().out
