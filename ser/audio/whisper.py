@@ -132,7 +132,7 @@ def encoder_size(spec: str | None = None) -> tuple[int, int]:
     pinned Whisper base that ``layers`` inputs read; anything else as :func:`resolve_model` finds it."""
     from ser.audio.whisper_layers import base_model_parts, ct2_variables, read_verified
 
-    if spec == "base":
+    if spec == BASE:
         part1, part2, _ = base_model_parts()
         data = read_verified((part1, part2))
     else:
