@@ -132,7 +132,7 @@ def detect_language(samples: np.ndarray) -> tuple[str, float]:
 
 def _token_cap(seconds: float) -> int:
     """Most tokens one 30 s window may produce: fast speech in scripts that take many tokens per word
-    fits, a hallucinated repetition loop is cut early (on noisy Urdu TV clips base looped up to 224 tokens)."""
+    fits, a hallucinated repetition loop (base fell into some on noisy Urdu TV clips) is cut early."""
     return int(min(224, 12 * min(seconds, 30.0) + 16))
 
 
