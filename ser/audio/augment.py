@@ -26,6 +26,10 @@ from ser.errors import ConfigError
 from ser.serialize import from_mapping
 
 NOISE_KINDS: tuple[str, ...] = ("white", "pink")
+# Lossy codecs people's recordings come through (voice messages and browser uploads: Opus; podcasts and
+# phone exports: MP3, AAC): name -> (container, encoder) for PyAV.
+_PRIMING = {"aac": 1024}  # samples the encoder puts in front that the container does not record (ADTS)
+CODECS: dict[str, tuple[str, str]] = {"opus": ("ogg", "libopus"), "mp3": ("mp3", "libmp3lame"), "aac": ("adts", "aac")}
 
 
 def _mono(y: np.ndarray) -> np.ndarray:
@@ -130,6 +134,55 @@ def reverb(y: np.ndarray, sample_rate: int, rt60: float, rng: np.random.Generato
     return out.astype(np.float32)
 
 
+def gain(y: np.ndarray, db: float) -> np.ndarray:
+    """Scale by ``db`` decibels and clip at full scale, as a too-hot microphone does (a quiet one just scales)."""
+    y = _mono(y)
+    if not math.isfinite(db):
+        raise ValueError(f"gain must be a finite number of dB, got {db!r}")
+    return np.clip(y * np.float32(10.0 ** (db / 20.0)), -1.0, 1.0).astype(np.float32)
+
+
+def codec_roundtrip(y: np.ndarray, sample_rate: int, codec: str, bitrate: int) -> np.ndarray:
+    """Encode with a lossy ``codec`` (one of ``CODECS``) at ``bitrate`` bit/s and decode again (PyAV):
+    what a recording sent as a voice message or a compressed upload sounds like. Same length as the
+    input (the codec's start-up delay is trimmed, the end padded with silence)."""
+    import io
+
+    import av
+
+    y = _mono(y)
+    if codec not in CODECS:
+        raise ValueError(f"codec must be one of {', '.join(CODECS)}, got {codec!r}")
+    if isinstance(bitrate, bool) or not isinstance(bitrate, (int, np.integer)) or not 6000 <= bitrate <= 320_000:
+        raise ValueError(f"bitrate must be 6000-320000 bit/s, got {bitrate!r}")
+    if y.size == 0:
+        return y.copy()
+    container, encoder = CODECS[codec]
+    buffer = io.BytesIO()
+    with av.open(buffer, mode="w", format=container) as out:
+        stream = out.add_stream(encoder, rate=sample_rate, layout="mono")
+        stream.bit_rate = int(bitrate)
+        frame = av.AudioFrame.from_ndarray(y.reshape(1, -1), format="flt", layout="mono")
+        frame.sample_rate = sample_rate
+        for packet in stream.encode(frame):
+            out.mux(packet)
+        for packet in stream.encode(None):
+            out.mux(packet)
+    buffer.seek(0)
+    chunks = []
+    with av.open(buffer, mode="r") as source:
+        resampler = av.AudioResampler(format="flt", layout="mono", rate=sample_rate)
+        for decoded in source.decode(audio=0):
+            for frame in resampler.resample(decoded):
+                chunks.append(frame.to_ndarray().reshape(-1))
+        for frame in resampler.resample(None):
+            chunks.append(frame.to_ndarray().reshape(-1))
+    back = np.concatenate(chunks)[_PRIMING.get(codec, 0):] if chunks else np.zeros(0, np.float32)
+    out_y = np.zeros(y.size, np.float32)
+    out_y[: min(y.size, back.size)] = back[: y.size]
+    return out_y
+
+
 @dataclass(frozen=True)
 class AugmentConfig:
     """Probability and parameter range of each transform in the :class:`Augmenter` chain."""
@@ -145,17 +198,27 @@ class AugmentConfig:
     max_fraction: float = 0.1
     p_reverb: float = 0.2
     rt60: tuple[float, float] = (0.2, 0.8)
+    p_gain: float = 0.3
+    gain_db: tuple[float, float] = (-20.0, 12.0)
+    p_codec: float = 0.3
+    codecs: tuple[str, ...] = tuple(CODECS)
+    bitrate: tuple[float, float] = (12_000.0, 32_000.0)
 
     def __post_init__(self) -> None:
-        for name in ("p_noise", "p_stretch", "p_pitch", "p_shift", "p_reverb", "max_fraction"):
+        for name in ("p_noise", "p_stretch", "p_pitch", "p_shift", "p_reverb", "p_gain", "p_codec", "max_fraction"):
             object.__setattr__(self, name, _number(name, getattr(self, name), 0.0, 1.0))
-        for name, low in (("snr_db", -math.inf), ("rate", 0.0), ("semitones", -math.inf), ("rt60", 0.0)):
+        for name, low in (("snr_db", -math.inf), ("rate", 0.0), ("semitones", -math.inf), ("rt60", 0.0), ("gain_db", -math.inf),
+                          ("bitrate", 6000.0)):
             object.__setattr__(self, name, _range(name, getattr(self, name), low))
         kinds = self.noise_kinds
         if not isinstance(kinds, (list, tuple)) or not kinds or any(k not in NOISE_KINDS for k in kinds):
             allowed = ", ".join(NOISE_KINDS)
             raise ConfigError(f"AugmentConfig.noise_kinds must be a non-empty list of {allowed}, got {kinds!r}")
         object.__setattr__(self, "noise_kinds", tuple(kinds))
+        codecs = self.codecs
+        if not isinstance(codecs, (list, tuple)) or not codecs or any(c not in CODECS for c in codecs):
+            raise ConfigError(f"AugmentConfig.codecs must be a non-empty list of {', '.join(CODECS)}, got {codecs!r}")
+        object.__setattr__(self, "codecs", tuple(codecs))
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able dict (ranges as lists)."""
@@ -192,7 +255,7 @@ def _range(name: str, value: Any, low: float) -> tuple[float, float]:
 
 
 class Augmenter:
-    """Applies a random chain: stretch → pitch → shift → reverb → noise, each with its probability.
+    """Applies a random chain: stretch → pitch → shift → reverb → noise → gain → codec, each with its probability.
 
     ``augment(y, index)`` is reproducible per (seed, index); ``__call__`` draws from one
     generator seeded once, so its results depend on call order.
@@ -232,6 +295,11 @@ class Augmenter:
         if rng.random() < c.p_noise:
             kind = c.noise_kinds[int(rng.integers(len(c.noise_kinds)))]
             y = add_noise(y, rng.uniform(*c.snr_db), rng, kind=kind)
+        if rng.random() < c.p_gain:
+            y = gain(y, rng.uniform(*c.gain_db))
+        if rng.random() < c.p_codec:
+            codec = c.codecs[int(rng.integers(len(c.codecs)))]
+            y = codec_roundtrip(y, sr, codec, int(rng.uniform(*c.bitrate)))
         return np.asarray(y, dtype=np.float32)
 
 

@@ -6,7 +6,10 @@ import pytest
 from ser.audio.augment import (
     AugmentConfig,
     Augmenter,
+    CODECS,
     add_noise,
+    codec_roundtrip,
+    gain,
     pitch_shift,
     reverb,
     time_shift,
@@ -94,7 +97,7 @@ def test_transforms_reproducible_with_generator(clip: np.ndarray) -> None:
     np.testing.assert_array_equal(reverb(clip, SR, 0.3, rng(3)), reverb(clip, SR, 0.3, rng(3)))
 
 
-ALWAYS = AugmentConfig(p_noise=1.0, p_stretch=1.0, p_pitch=1.0, p_shift=1.0, p_reverb=1.0)
+ALWAYS = AugmentConfig(p_noise=1.0, p_stretch=1.0, p_pitch=1.0, p_shift=1.0, p_reverb=1.0, p_gain=1.0, p_codec=1.0)
 
 
 def test_augmenter_reproducible_per_index(clip: np.ndarray) -> None:
@@ -122,7 +125,7 @@ def test_augmenter_output_finite_float32(clip: np.ndarray) -> None:
 
 
 def test_augmenter_with_nothing_enabled_is_identity(clip: np.ndarray) -> None:
-    never = AugmentConfig(p_noise=0.0, p_stretch=0.0, p_pitch=0.0, p_shift=0.0, p_reverb=0.0)
+    never = AugmentConfig(p_noise=0.0, p_stretch=0.0, p_pitch=0.0, p_shift=0.0, p_reverb=0.0, p_gain=0.0, p_codec=0.0)
     np.testing.assert_array_equal(Augmenter(never, SR, seed=1).augment(clip, 0), clip)
 
 
@@ -146,6 +149,9 @@ def test_augment_config_round_trip() -> None:
         ({"max_fraction": 2.0}, "max_fraction"),
         ({"noise_kinds": ["brown"]}, "noise_kinds"),
         ({"gain": 1.0}, "gain"),
+        ({"codecs": ["amr"]}, "codecs"),
+        ({"bitrate": (1000, 8000)}, "bitrate"),
+        ({"p_codec": 2}, "p_codec"),
     ],
 )
 def test_augment_config_validation(changes: dict, key: str) -> None:
@@ -161,3 +167,42 @@ def test_augmenter_rejects_bad_arguments() -> None:
         Augmenter(AugmentConfig(), SR, seed=-1)
     with pytest.raises(ValueError):
         Augmenter(AugmentConfig(), SR, seed=0).augment(np.zeros(100, np.float32), -1)
+
+
+def test_gain_scales_and_clips_like_a_hot_microphone(clip: np.ndarray) -> None:
+    quiet = gain(clip, -20.0)
+    np.testing.assert_allclose(quiet, clip * 0.1, rtol=1e-5, atol=1e-7)
+    hot = gain(clip, 40.0)
+    assert np.abs(hot).max() == 1.0 and np.isclose(np.abs(hot), 1.0).mean() > 0.2
+    with pytest.raises(ValueError):
+        gain(clip, float("nan"))
+
+
+def _lag(a: np.ndarray, b: np.ndarray, search: int = 400) -> int:
+    middle = slice(search, len(a) - search)
+    return max(range(-search, search + 1), key=lambda lag: float(np.dot(a[middle], b[search + lag : len(a) - search + lag])))
+
+
+@pytest.mark.parametrize("codec", sorted(CODECS))
+def test_codec_roundtrip_keeps_length_level_and_timing(clip: np.ndarray, codec: str) -> None:
+    out = codec_roundtrip(clip, SR, codec, 24_000)
+    assert out.dtype == np.float32 and out.shape == clip.shape and np.isfinite(out).all()
+    assert abs(_lag(clip, out)) <= 160  # at most 10 ms: the encoder's start-up delay is not left in
+    assert 0.7 < np.std(out) / np.std(clip) < 1.3
+    assert not np.array_equal(out, clip)  # it really went through the lossy codec
+
+
+def test_lower_bitrate_loses_more(clip: np.ndarray) -> None:
+    def error(bitrate: int) -> float:
+        out = codec_roundtrip(clip, SR, "mp3", bitrate)
+        return float(np.mean((out - clip) ** 2))
+
+    assert error(8_000) > error(64_000)
+
+
+def test_codec_roundtrip_rejects_bad_arguments(clip: np.ndarray) -> None:
+    with pytest.raises(ValueError, match="codec"):
+        codec_roundtrip(clip, SR, "amr", 24_000)
+    with pytest.raises(ValueError, match="bitrate"):
+        codec_roundtrip(clip, SR, "opus", 100)
+    assert codec_roundtrip(np.zeros(0, np.float32), SR, "opus", 24_000).size == 0
