@@ -3,16 +3,18 @@
 # own log; `ser train` writes models/NAME/ only once it has finished (so a cut run loses one job).
 #   benchmarks/retrain_zoo.sh svm random_forest      # the cheap ones
 #   benchmarks/retrain_zoo.sh                        # the whole zoo except the default (hours on 2 cores)
+#   SER_PROTOCOLS=ravdess_6fold,loco benchmarks/retrain_zoo.sh lstm   # fewer protocols ('auto' when unset)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 data=${SER_DATA:-../shared/data/corpora}
+protocols=${SER_PROTOCOLS:-auto}
 recipes=("$@")
 [ ${#recipes[@]} -eq 0 ] && recipes=(svm random_forest whisper_head whisper_head_8s lstm cnn cnn_lstm cnn_bilstm_attention)
 mkdir -p benchmarks/results/logs
 for name in "${recipes[@]}"; do
   log=benchmarks/results/logs/train-$name.log
   start=$(date +%s)
-  if .venv/bin/ser train "$name" --data "$data" >"$log" 2>&1; then
+  if .venv/bin/ser train "$name" --data "$data" --protocols "$protocols" >"$log" 2>&1; then
     echo "$name: trained in $(( $(date +%s) - start )) s" | tee -a benchmarks/results/logs/retrain_zoo.txt
   else
     echo "$name: FAILED after $(( $(date +%s) - start )) s, see $log" | tee -a benchmarks/results/logs/retrain_zoo.txt
