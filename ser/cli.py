@@ -94,7 +94,7 @@ def _build_parser() -> argparse.ArgumentParser:
     train.add_argument("--epochs", type=int, default=None, help="maximum epochs (Keras models)")
     train.add_argument("--seed", type=int, default=None, help="random seed (default: the recipe's)")
     train.add_argument("--augment", type=int, default=None, metavar="N",
-                       help="augmented copies of every training clip (noise, stretch, pitch, shift, reverb); 0 = off")
+                       help="augmented copies of every training clip (noise, stretch, pitch, shift, reverb, gain, codecs); 0 = off")
     train.add_argument("--n-mfcc", type=int, default=None, metavar="N", help="MFCC coefficients (feature setting n_mfcc)")
     train.add_argument("--n-mels", type=int, default=None, metavar="N", help="mel bands (feature setting n_mels)")
     train.add_argument("--hop-length", type=int, default=None, metavar="SAMPLES",
