@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,9 @@ from ser import testing
 from .ci_strict import fail_missing_tool_skips
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+# Evaluation splits stored by the tests' own training runs stay with this test session (and its
+# subprocesses), never in the user's store (ser.evaluation.split_cache).
+os.environ["SER_SPLITS"] = tempfile.mkdtemp(prefix="ser-test-splits-")
 
 
 def data_dir() -> Path:

@@ -20,6 +20,7 @@ from ser.data.corpora import Row
 from ser.data.labels import EMOTIONS, LabelSet
 from ser.data.splits import assert_speaker_independent, leave_one_speaker_out, speaker_group_folds
 from ser.errors import ConfigError
+from ser.evaluation import split_cache
 from ser.evaluation.cross_corpus import cross_fit, rescale
 from ser.evaluation.metrics import fold_mean, pool, summarize
 from ser.evaluation.protocols import ANY, PROTOCOLS, SPEAKER_NORM_CLIPS, VARIANTS, Protocol, variant_name
@@ -113,11 +114,21 @@ def evaluate(
     augmented: Sequence[Sequence[np.ndarray]] = (),
     log: Callable[[str], None] = lambda message: None,
     progress: bool = False,
+    resume: bool = True,
 ) -> dict:
-    """Run ``protocols``; returns {"metrics": ..., "confusion": ..., "history": ...} (JSON-ready).
+    """Run ``protocols``; returns {"metrics": ..., "confusion": ..., "history": ..., "resumed": {"splits", "seconds"}}
+    (JSON-ready; "resumed": how many splits came from an earlier run, and the seconds they took to fit then).
 
-    ``progress``: per-epoch progress bars of the Keras fits on a terminal (see ``training.fit``)."""
+    ``progress``: per-epoch progress bars of the Keras fits on a terminal (see ``training.fit``).
+    ``resume``: every finished split is stored (``ser.evaluation.split_cache``) and taken from there
+    when the same split of the same recipe on the same data comes again, so a stopped run loses
+    only the split it was fitting; False fits every split afresh and stores nothing."""
+    if resume:
+        from ser.models.artifacts import library_versions
+
+        rows_key, versions, spec_dict = split_cache.rows_digest(rows), library_versions(), spec.to_dict()
     metrics: dict = {}
+    resumed = {"splits": 0, "seconds": 0.0}  # splits taken from the store, and what fitting them took then
     confusion: dict = {}
     history: dict = {}
     factors: dict[str, float] = {}  # variant -> new-voice temperature factor, from "loco" (see cross_corpus)
@@ -134,7 +145,17 @@ def evaluate(
         for i, split in enumerate(splits, 1):
             start = time.perf_counter()
             title = f"{protocol.name} {i}/{len(splits)}" if progress else None
-            results, hist = _run_split(spec, rows, features, y, labels, split, augmented, title)
+            key = split_cache.split_key(spec_dict, rows_key, labels, name, split.train, split.test, versions) if resume else ""
+            stored = split_cache.load(key) if resume else None
+            if stored is None:
+                results, hist = _run_split(spec, rows, features, y, labels, split, augmented, title)
+                hist["seconds"] = round(time.perf_counter() - start, 1)
+                if resume:
+                    split_cache.save(key, results, hist)
+            else:
+                results, hist = stored
+                resumed["splits"] += 1
+                resumed["seconds"] += float(hist.get("seconds", 0.0))
             own = split.labels or tuple(labels)
             for variant, (y_true, proba) in results.items():
                 local_y, local_p = restrict(y_true, proba, labels, own)
@@ -150,7 +171,8 @@ def evaluate(
             fold_history.append(hist)
             accs = ", ".join(f"{v} {per_variant[v][-1]['accuracy']:.3f}" for v in VARIANTS)
             who = split.test_corpus or ", ".join(split.test_speakers[:4])
-            log(f"{protocol.title}: fold {i}/{len(splits)} ({who}) accuracy {accs} [{time.perf_counter() - start:.0f} s]")
+            took = "stored by an earlier run" if stored is not None else f"{time.perf_counter() - start:.0f} s"
+            log(f"{protocol.title}: fold {i}/{len(splits)} ({who}) accuracy {accs} [{took}]")
         metrics[name] = {"title": protocol.title, "labels": list(labels), "folds": fold_info, "variants": {}}
         confusion[name] = {"labels": list(labels), "variants": {}}
         if any(split.labels for split in splits):  # folds scored on their own classes: their chance and matrices differ
@@ -177,7 +199,7 @@ def evaluate(
             if variant in factors:
                 block = _rescaled_figures(folds, [rescale(p_, factors[variant]) for _, p_, _ in folds], metrics[name]["labels"])
                 metrics[name]["variants"][variant]["cross_corpus"] = {"factor": factors[variant], "cross_fitted": False, **block}
-    return {"metrics": metrics, "confusion": confusion, "history": history}
+    return {"metrics": metrics, "confusion": confusion, "history": history, "resumed": resumed}
 
 
 def _rescaled_figures(folds: Sequence[tuple], probas: Sequence[np.ndarray], labels: Sequence[str]) -> dict:

@@ -89,8 +89,9 @@ def train(
     results = (
         evaluate(spec, rows, features, label_set, protocols, augmented=augmented, log=log, progress=progress)
         if protocols
-        else {"metrics": {}, "confusion": {}, "history": {}}
+        else {"metrics": {}, "confusion": {}, "history": {}, "resumed": {"splits": 0, "seconds": 0.0}}
     )
+    resumed = results.pop("resumed")
     labels = labels_of(rows)
     kept = [i for i, r in enumerate(rows) if r.speaker not in spec.holdout_speakers]
     y = np.array([labels.index(rows[i].emotion) for i in kept])
@@ -114,7 +115,9 @@ def train(
         "seed": spec.seed,
         "versions": library_versions(),
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "train_seconds": round(time.perf_counter() - started, 1),
+        # splits an earlier, stopped run had fitted count with the time they took then
+        "train_seconds": round(time.perf_counter() - started + resumed["seconds"], 1),
+        "resumed_splits": resumed["splits"],
         "parameters": _parameters(final["plain"]),
     }
     meta["latency_ms_3s"] = measure_latency(final["plain"])

@@ -109,3 +109,76 @@ def test_loco_metrics_are_per_corpus_with_their_own_chance():
     # the same run's other protocols are also scored with the factor a shipped model would use
     other = out["metrics"]["ravdess_6fold"]["variants"]["none"]["cross_corpus"]
     assert other["factor"] == cross["factor"] and not other["cross_fitted"]
+
+
+def _separable(rows: list[Row], seed: int = 0) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    classes = ("neutral", "calm", "happy", "sad", "angry", "fearful", "disgust", "surprised")
+    centres = rng.normal(0, 3, (8, 14))
+    return [(centres[classes.index(r.emotion)] + rng.normal(0, 0.5, 14)).astype(np.float32) for r in rows]
+
+
+SMALL = ModelSpec(name="t", architecture="svm", input=InputSpec(kind="stats"))  # fits in milliseconds
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_a_stopped_run_resumes_from_its_finished_splits(tmp_path, monkeypatch):
+    """A run stopped after some splits fits only the rest when started again, with the same figures."""
+    import ser.evaluation.evaluate as runner
+
+    monkeypatch.setenv("SER_SPLITS", str(tmp_path))
+    rows = [r for r in _rows() if r.dataset == "ravdess"]
+    features = _separable(rows)
+    real = runner._run_split
+    fitted: list[int] = []
+
+    def stop_after_two(*args, **kwargs):
+        if len(fitted) == 2:
+            raise KeyboardInterrupt
+        fitted.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(runner, "_run_split", stop_after_two)
+    with pytest.raises(KeyboardInterrupt):
+        evaluate(SMALL, rows, features, LabelSet(), ["ravdess_6fold"])
+    assert len(list(tmp_path.glob("*.json"))) == 2  # the two finished splits were kept
+
+    fitted.clear()
+    monkeypatch.setattr(runner, "_run_split", lambda *a, **k: (fitted.append(1), real(*a, **k))[1])
+    lines: list[str] = []
+    resumed = evaluate(SMALL, rows, features, LabelSet(), ["ravdess_6fold"], log=lines.append)
+    assert len(fitted) == 4 and resumed["resumed"]["splits"] == 2 and resumed["resumed"]["seconds"] > 0
+    assert sum("stored by an earlier run" in line for line in lines) == 2
+
+    fresh = evaluate(SMALL, rows, features, LabelSet(), ["ravdess_6fold"], resume=False)
+    assert len(fitted) == 10  # resume=False fits all six again
+    assert fresh["resumed"]["splits"] == 0
+    for variant in ("none", "baseline_10"):
+        got = resumed["metrics"]["ravdess_6fold"]["variants"][variant]["pooled"]["accuracy"]
+        assert got == pytest.approx(fresh["metrics"]["ravdess_6fold"]["variants"][variant]["pooled"]["accuracy"])
+
+
+def test_a_split_is_stored_under_a_key_of_everything_it_depends_on(tmp_path, monkeypatch):
+    from ser.evaluation import split_cache
+
+    monkeypatch.setenv("SER_SPLITS", str(tmp_path))
+    rows = [r for r in _rows() if r.dataset == "tess"]
+    digest = split_cache.rows_digest(rows)
+    train, test = np.arange(10), np.arange(10, 20)
+    key = split_cache.split_key(SMALL.to_dict(), digest, ("happy", "sad"), "tess_loso", train, test, {"numpy": "2"})
+    other_keys = {
+        split_cache.split_key({**SMALL.to_dict(), "epochs": 5}, digest, ("happy", "sad"), "tess_loso", train, test, {"numpy": "2"}),
+        split_cache.split_key(SMALL.to_dict(), split_cache.rows_digest(rows[1:]), ("happy", "sad"), "tess_loso", train, test, {"numpy": "2"}),
+        split_cache.split_key(SMALL.to_dict(), digest, ("happy",), "tess_loso", train, test, {"numpy": "2"}),
+        split_cache.split_key(SMALL.to_dict(), digest, ("happy", "sad"), "tess_loso", train[1:], test, {"numpy": "2"}),
+        split_cache.split_key(SMALL.to_dict(), digest, ("happy", "sad"), "tess_loso", train, test, {"numpy": "3"}),
+    }
+    assert key not in other_keys and len(other_keys) == 5
+    assert split_cache.load(key) is None
+    results = {"none": (np.array([0, 1]), np.array([[0.9, 0.1], [0.2, 0.8]]))}
+    split_cache.save(key, results, {"plain": {"loss": [1.0, 0.5]}, "seconds": 3.0})
+    got, history = split_cache.load(key)
+    np.testing.assert_array_equal(got["none"][1], results["none"][1])
+    assert history == {"plain": {"loss": [1.0, 0.5]}, "seconds": 3.0}
+    (tmp_path / f"{key}.npz").write_bytes(b"broken")  # an unreadable entry is fitted again, not an error
+    assert split_cache.load(key) is None

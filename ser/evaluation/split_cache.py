@@ -1,0 +1,97 @@
+"""Finished evaluation splits, kept on disk: a long ``ser train`` or ``ser evaluate`` that is stopped
+(a cut session, Ctrl-C, a reboot) loses only the split it was fitting; run the same command again and
+it takes up where it stopped.
+
+A split's entry is keyed on everything its result depends on: the recipe (``ModelSpec.to_dict``), the
+rows (corpus, speaker, emotion, and each file's name and content, as the feature cache keys them), the classes, the protocol, the split's train and test indices, the library
+versions and the source of ``ser.models`` and ``ser.evaluation`` (the code that fits and scores).
+Anything else changed gives a new key, so a stale result is never reused. Entries live in
+``$SER_SPLITS``, else ``$SER_CACHE/splits`` (``~/.cache/ser/splits``); deleting that folder recomputes
+everything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ser.data.corpora import Row
+
+FORMAT = 1  # bump when what a split returns changes shape or meaning
+
+
+def cache_dir() -> Path:
+    if os.environ.get("SER_SPLITS"):
+        return Path(os.environ["SER_SPLITS"])
+    return Path(os.environ.get("SER_CACHE", Path.home() / ".cache" / "ser")) / "splits"
+
+
+def code_digest() -> str:
+    """A hash of the code that fits and scores a split (every module of ser.models and ser.evaluation)."""
+    root = Path(__file__).resolve().parent.parent
+    h = hashlib.sha256()
+    for path in sorted([*root.joinpath("models").glob("*.py"), *root.joinpath("evaluation").glob("*.py")]):
+        h.update(path.name.encode() + b"|" + path.read_bytes())
+    return h.hexdigest()
+
+
+def rows_digest(rows: Sequence[Row]) -> str:
+    """One hash of the rows: each file's corpus, speaker and emotion, and its name and content as the
+    feature cache keys it (``ser.models.inputs.file_key``), so a corpus copied again keeps its splits."""
+    from ser.models.inputs import file_key
+
+    h = hashlib.sha256()
+    for r in rows:
+        try:
+            content = file_key(r.path)
+        except OSError:
+            content = f"missing:{os.path.abspath(r.path)}"
+        h.update(f"{content}|{r.dataset}|{r.speaker}|{r.emotion}\n".encode())
+    return h.hexdigest()
+
+
+def split_key(spec: dict[str, Any], rows: str, labels: Sequence[str], protocol: str, train: np.ndarray, test: np.ndarray,
+              versions: dict[str, str]) -> str:
+    """The cache key of one split (``spec``: ``ModelSpec.to_dict()``, ``rows``: ``rows_digest``)."""
+    h = hashlib.sha256()
+    head = {"format": FORMAT, "spec": spec, "rows": rows, "labels": list(labels), "protocol": protocol, "versions": versions,
+            "code": code_digest()}
+    h.update(json.dumps(head, sort_keys=True).encode())
+    h.update(np.asarray(train, dtype=np.int64).tobytes())
+    h.update(b"|")
+    h.update(np.asarray(test, dtype=np.int64).tobytes())
+    return h.hexdigest()[:32]
+
+
+def load(key: str) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], dict] | None:
+    """(results, history) of a finished split, or None (never stored, or unreadable)."""
+    arrays, meta = cache_dir() / f"{key}.npz", cache_dir() / f"{key}.json"
+    try:
+        history = json.loads(meta.read_text())
+        with np.load(arrays) as data:
+            results = {v: (data[f"{v}__y"], data[f"{v}__p"]) for v in history.pop("_variants")}
+    except (OSError, ValueError, KeyError):
+        return None
+    return results, history
+
+
+def save(key: str, results: dict[str, tuple[np.ndarray, np.ndarray]], history: dict) -> None:
+    """Store a finished split (arrays first, the JSON last: a split counts as stored once its JSON exists)."""
+    folder = cache_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    arrays = {}
+    for variant, (y_true, proba) in results.items():
+        arrays[f"{variant}__y"], arrays[f"{variant}__p"] = np.asarray(y_true), np.asarray(proba)
+    tmp = folder / f"{key}.tmp.npz"
+    np.savez(tmp, **arrays)
+    os.replace(tmp, folder / f"{key}.npz")
+    text = json.dumps({**history, "_variants": list(results)})
+    tmp_json = folder / f"{key}.json.tmp"
+    tmp_json.write_text(text)
+    os.replace(tmp_json, folder / f"{key}.json")
