@@ -9,11 +9,14 @@ identically in training, evaluation and inference. Stored in every model's meta.
   (``ser.audio.whisper_layers``), flattened to one vector (7 states × 1024 = 7168 values)
 
 Computed features of corpus files are cached on disk (``$SER_CACHE`` or ``~/.cache/ser``),
-keyed by the spec and each file's path, size and modification time.
+keyed by the spec and each file's name and content (``file_key``), so a corpus copied again, moved or
+touched keeps its features; entries from the earlier key (path, size, modification time) are taken over
+the first time they are found.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -132,7 +135,9 @@ def compute_many(
     out: list[np.ndarray] = []
     iterator = _progress(paths, f"features ({spec.kind}{'' if augmentation is None else f', copy {augmentation.copy}'})", progress)
     for path in iterator:
-        cached = folder / f"{_file_key(path)}.npy"
+        cached = folder / f"{file_key(path)}.npy"
+        if use_cache and not cached.is_file():
+            _take_over(folder / f"{_legacy_key(path)}.npy", cached)
         if use_cache and cached.is_file():
             out.append(np.load(cached))
             continue
@@ -148,9 +153,33 @@ def compute_many(
     return out
 
 
-def _file_key(path: str) -> str:
+def file_key(path: str) -> str:
+    """sha1 of a file's name and bytes: the same clip gets the same key wherever it lies and whenever it
+    was copied (the name is part of it because augmentation draws per name, ``Augmentation.apply``)."""
+    st = os.stat(path)
+    return _content_key(os.path.abspath(path), st.st_size, st.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=65536)
+def _content_key(path: str, size: int, mtime_ns: int) -> str:  # size and time only tell the memo when to read again
+    h = hashlib.sha1(os.path.basename(path).encode() + b"|")
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _legacy_key(path: str) -> str:
+    """The key of features cached before content keys: path, size and modification time."""
     st = os.stat(path)
     return hashlib.sha1(f"{os.path.abspath(path)}|{st.st_size}|{st.st_mtime_ns}".encode()).hexdigest()
+
+
+def _take_over(old: Path, new: Path) -> None:
+    try:
+        os.replace(old, new)
+    except FileNotFoundError:
+        pass
 
 
 def _progress(items: Sequence[str], desc: str, enabled: bool):
