@@ -182,3 +182,23 @@ def test_a_split_is_stored_under_a_key_of_everything_it_depends_on(tmp_path, mon
     assert history == {"plain": {"loss": [1.0, 0.5]}, "seconds": 3.0}
     (tmp_path / f"{key}.npz").write_bytes(b"broken")  # an unreadable entry is fitted again, not an error
     assert split_cache.load(key) is None
+
+
+def test_the_code_digest_follows_the_code_not_its_comments(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from ser.evaluation import split_cache
+
+    root = Path(split_cache.__file__).resolve().parent.parent
+    for name in split_cache.FITTING_CODE:
+        target = tmp_path / "ser" / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text((root / name).read_text())
+    monkeypatch.setattr(split_cache, "__file__", str(tmp_path / "ser" / "evaluation" / "split_cache.py"))
+    before = split_cache.code_digest()
+    training = tmp_path / "ser" / "models" / "training.py"
+    text = training.read_text()
+    training.write_text(text.replace('"""', '"""Reworded. ', 1) + "\n# a comment\n")
+    assert split_cache.code_digest() == before
+    training.write_text(text + "\nEXTRA = 1\n")
+    assert split_cache.code_digest() != before
