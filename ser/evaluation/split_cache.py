@@ -3,11 +3,11 @@
 it takes up where it stopped.
 
 A split's entry is keyed on everything its result depends on: the recipe (``ModelSpec.to_dict``), the
-rows (corpus, speaker, emotion, and each file's name and content, as the feature cache keys them), the classes, the protocol, the split's train and test indices, the library
-versions and the code that fits and scores (``FITTING_CODE``, comments and docstrings aside).
-Anything else changed gives a new key, so a stale result is never reused. Entries live in
-``$SER_SPLITS``, else ``$SER_CACHE/splits`` (``~/.cache/ser/splits``); deleting that folder recomputes
-everything.
+rows (corpus, speaker, emotion, and each file's name and content, as the feature cache keys them), the
+classes, the protocol, the split's train and test indices, the library versions and the code that fits
+and scores (``FITTING_CODE``, comments and docstrings aside). Anything else changed gives a new key, so
+a stale result is never reused. Entries live in ``$SER_SPLITS``, else ``$SER_CACHE/splits``
+(``~/.cache/ser/splits``); deleting that folder recomputes everything.
 """
 
 from __future__ import annotations

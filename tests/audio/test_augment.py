@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from ser.audio.augment import (
+    CODECS,
     AugmentConfig,
     Augmenter,
-    CODECS,
     add_noise,
     codec_roundtrip,
     gain,
