@@ -238,7 +238,8 @@ def timeline_figure(segments, duration: float, title: str = "Emotion over time")
         )
     )
     fig.update_layout(title=title, barmode="stack", bargap=0, **{**LAYOUT, "height": 320},
-                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=1, xanchor="right"),
+                      # beside the bars, not above them: a segment's hover box opens at the top of the plot
+                      legend=dict(orientation="v", yanchor="top", y=1, x=1.01, xanchor="left"),
                       yaxis2=dict(overlaying="y", range=[0, 1], visible=False, fixedrange=True))
     step = next((d for d in (0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800) if duration / d <= 10), 3600)
     fig.update_xaxes(type="linear", range=[0, max(duration, 0.1)], title="time (s)", tickmode="linear", tick0=0, dtick=step)

@@ -70,6 +70,13 @@ def test_a_click_on_the_timeline_picks_the_whole_segment():
     assert "neutral 70 %" in layer.customdata[0] and "happy 50 %" in layer.customdata[2]
 
 
+def test_the_timeline_legend_stands_beside_the_plot_where_hover_boxes_do_not_open():
+    """A segment's hover box opens at the top of the plot (the clickable layer is full height): a legend
+    above the plot was partly hidden under it."""
+    legend = plots.timeline_figure(_segments(), 9.0).layout.legend
+    assert legend.orientation == "v" and legend.x > 1 and legend.xanchor == "left"
+
+
 @pytest.mark.parametrize("points,expected", [
     ([], None),
     ([{"curve_number": 3, "point_index": 1, "point_number": 1}], 1),
