@@ -14,6 +14,7 @@ from dataclasses import replace
 import streamlit as st
 
 from pages.common import UPLOAD_TYPES, Audio, hands_free_recorder, holdout_speakers, model_choice, predictor, speaker_mean_of, speaker_norm_recording
+from pages.through_app import through_app
 from ser.analysis.result import Prediction, analyze_clip
 from ser.analysis.timeline import LONG_AUDIO_SECONDS, TimelineSegment, summarize
 from ser.analysis.transcribe import Transcript, language_name, load_transcription_models, transcribe
@@ -25,6 +26,8 @@ from ser.errors import AudioError, SerError
 from ser.markup import escape_markdown
 from ser.reports.audio_plots import chroma_figure, log_mel_figure, mfcc_figure, picked_segment, probability_figure, timeline_figure, waveform_figure
 from ser.reports.explore import default_source
+
+through_app()  # first, before anything is drawn
 
 VIEW_CONFIG = FeatureConfig()
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 from pages.common import UPLOAD_TYPES, model_choice, predictor, speaker_mean_of, speaker_norm_recording
+from pages.through_app import through_app
 from ser.analysis.batch import classify, expand, records, to_csv
 from ser.analysis.timeline import LONG_AUDIO_SECONDS, summarize
 from ser.errors import SerError
 from ser.markup import count, escape_markdown
+
+through_app()  # first, before anything is drawn
 
 model_name = model_choice()
 own_voice = speaker_norm_recording(model_name)

@@ -12,11 +12,14 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from pages.through_app import through_app
 from ser.evaluation import protocols as vocabulary
 from ser.markup import escape_markdown
 from ser.models.artifacts import models_dir
 from ser.reports import model_report as mr
 from ser.reports.charts import confusion_figure, fold_figure, headline_figure, history_figure, per_class_f1_figure
+
+through_app()  # first, before anything is drawn
 
 TABS = ["Overview", "Confusion matrices", "Training curves", "Model cards"]
 PERCENT = st.column_config.NumberColumn(format="%.1f %%")

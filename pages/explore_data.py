@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
+from pages.through_app import through_app
 from ser.audio.decode import decode
 from ser.audio.features import FeatureConfig, extract_frames
 from ser.data.corpora import Row
@@ -16,6 +17,8 @@ from ser.markup import escape_markdown
 from ser.reports import explore
 from ser.reports.audio_plots import chroma_figure, log_mel_figure, waveform_figure
 from ser.reports.charts import class_figure, example_figure, feature_figure, speaker_figure
+
+through_app()  # first, before anything is drawn
 
 VIEW_CONFIG = FeatureConfig()
 VIEWS = ["Log-mel spectrogram", "Waveform", "Chroma"]

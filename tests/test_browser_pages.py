@@ -161,3 +161,16 @@ def test_explore_data_with_a_bad_folder(page, tmp_path):
     page.get_by_test_id("stAlertContainer").filter(has_text="Nothing exists at").wait_for()
     assert page.get_by_text("SER_DATA_DIR").count() >= 1
     assert page.get_by_test_id("stException").count() == 0
+
+
+@pytest.mark.parametrize("address", ["batch", "compare_models"])
+def test_a_page_opened_first_by_its_address_runs_inside_the_app(request, address):
+    """The first session of a fresh server opening /batch used to run pages/batch.py on its own (Streamlit's
+    old pages-folder mode): a sidebar listing every file in pages/ (app, common, …) and a narrow layout."""
+    with streamlit_server({"SER_WARM_UP": "0"}) as url, browser_page(request, f"{url}/{address}") as pg:
+        nav = pg.get_by_test_id("stSidebarNav")
+        nav.get_by_text("Explore data", exact=True).wait_for()  # after the rerun (the old list says "explore data")
+        links = [t.strip() for t in nav.get_by_role("link").all_inner_texts()]
+        assert [t.splitlines()[-1].strip() for t in links] == ["Analyze", "Batch", "Compare models", "Explore data"], links
+        assert pg.locator("h1").first.inner_text() == {"batch": "Batch", "compare_models": "Compare models"}[address]
+        assert pg.get_by_test_id("stMainBlockContainer").bounding_box()["width"] > 800  # the app's wide layout (centered: 736 px)
