@@ -13,8 +13,14 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
+_DONE = "_ser_through_app"  # set on a session's first run: only that run may be redone
+
 
 def through_app() -> None:
-    if PagesManager.uses_pages_directory:
+    """Only a session's first run is redone: a rerun drops one-shot widget events (a button's click), and
+    AppTest puts Streamlit back into that mode before every run it makes (so its runs stay as they were)."""
+    if PagesManager.uses_pages_directory and not st.session_state.get(_DONE):
+        st.session_state[_DONE] = True
         PagesManager.uses_pages_directory = False  # what st.navigation itself sets (streamlit/commands/navigation.py)
         st.rerun()
+    st.session_state[_DONE] = True

@@ -13,6 +13,7 @@ a stale result is never reused. Entries live in ``$SER_SPLITS``, else ``$SER_CAC
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import json
 import os
@@ -38,6 +39,7 @@ FITTING_CODE = ("models/training.py", "models/architectures.py", "models/speaker
                 "models/inputs.py", "evaluation/evaluate.py", "evaluation/metrics.py")
 
 
+@functools.lru_cache(maxsize=1)
 def code_digest() -> str:
     """A hash of the code that fits and scores a split (``FITTING_CODE``), without its comments and docstrings,
     so editing the words around it keeps what was stored."""
