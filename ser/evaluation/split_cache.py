@@ -31,7 +31,9 @@ FORMAT = 1  # bump when what a split returns changes shape or meaning
 def cache_dir() -> Path:
     if os.environ.get("SER_SPLITS"):
         return Path(os.environ["SER_SPLITS"])
-    return Path(os.environ.get("SER_CACHE", Path.home() / ".cache" / "ser")) / "splits"
+    from ser.models.inputs import cache_dir as features_dir
+
+    return features_dir().parent / "splits"  # beside the feature cache: $SER_CACHE or ~/.cache/ser
 
 
 # The modules a split's result depends on; comments and docstrings do not count (code_digest).
