@@ -73,7 +73,7 @@ PRESETS: dict[str, ModelSpec] = {
                   epochs=40, patience=8, max_frames=300, learning_rate=2e-3),
         ModelSpec(name="svm", architecture="svm", input=InputSpec(kind="stats")),
         # 100 trees with at least 10 clips per leaf: on seven corpora 200 trees with 3 per leaf pickled to
-        # 55-62 MB per fit (twice per model) for 1-3 points of held-out UAR (scratch check, EMOVO and RAVDESS
+        # 55-62 MB per fit (twice per model) for 1-3 points of held-out UAR (benchmarks/checks/rf_size.py, EMOVO and RAVDESS
         # held out: 24.5 and 18.4 % against 23.0 / 21.1 % and 16.8 / 17.8 % with 8 / 15 clips per leaf);
         # this keeps each pickle near 12 MB.
         ModelSpec(name="random_forest", architecture="random_forest", input=InputSpec(kind="stats"),
