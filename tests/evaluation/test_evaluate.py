@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -142,12 +144,14 @@ def test_a_stopped_run_resumes_from_its_finished_splits(tmp_path, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         evaluate(SMALL, rows, features, LabelSet(), ["ravdess_6fold"])
     assert len(list(tmp_path.glob("*.json"))) == 2  # the two finished splits were kept
+    stored_seconds = sum(json.loads(f.read_text())["seconds"] for f in tmp_path.glob("*.json"))
 
     fitted.clear()
     monkeypatch.setattr(runner, "_run_split", lambda *a, **k: (fitted.append(1), real(*a, **k))[1])
     lines: list[str] = []
     resumed = evaluate(SMALL, rows, features, LabelSet(), ["ravdess_6fold"], log=lines.append)
-    assert len(fitted) == 4 and resumed["resumed"]["splits"] == 2 and resumed["resumed"]["seconds"] > 0
+    assert len(fitted) == 4 and resumed["resumed"]["splits"] == 2
+    assert resumed["resumed"]["seconds"] == pytest.approx(stored_seconds)  # what the two stored splits took then
     assert sum("stored by an earlier run" in line for line in lines) == 2
 
     fresh = evaluate(SMALL, rows, features, LabelSet(), ["ravdess_6fold"], resume=False)
