@@ -319,7 +319,11 @@ def table(result: dict[str, Any], startup: dict[str, Any] | None = None, load: d
                              f"{h['segments']} segments)", "", None))
     if "training" in result:
         t = result["training"]
-        rows.append(_row(f"training wall time of the default model (`{t['model']}`)", f"{t['train_seconds']:.0f} s", "", None))
+        seconds, words = t.get("train_seconds"), str(t.get("command") or "").split()
+        protocols = words[words.index("--protocols") + 1] if "--protocols" in words[:-1] else "auto"
+        rows.append(_row(f"training wall time of the default model (`{t['model']}`; protocols: {protocols}), cached features",
+                         "not recorded" if seconds is None else f"{seconds:.0f} s ({seconds / 60:.0f} min)", "≤ 60 min",
+                         None if seconds is None else seconds <= 3600))
     return "\n".join(rows)
 
 

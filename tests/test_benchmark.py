@@ -23,7 +23,7 @@ def test_training_part_writes_json_and_readme(tmp_path, capsys):
     result = json.loads((tmp_path / "res" / "benchmark.json").read_text())
     assert result["training"]["train_seconds"] > 0 and result["machine"]["cpus"] >= 1
     text = readme.read_text()
-    assert "old" not in text and "training wall time of the default model" in text and text.endswith("outro\n")
+    assert "\nold\n" not in text and "training wall time of the default model" in text and text.endswith("outro\n")
     assert "| measurement | result | goal |" in capsys.readouterr().out
 
 
@@ -45,6 +45,16 @@ def test_table_marks_goals():
     assert "**2.5×** faster | ≥ 3× faster ❌ |" in table
     assert "4.0 s | ≤ 5 s ✅" in table and "9.0 s | ≤ 8 s ❌" in table
     assert "8 browser sessions × 20 clips" in table and "(**2.5×**), 0 errors, server alive: True | ≤ 2×, 0 errors ❌" in table
+
+
+def test_training_row_names_the_protocols_and_marks_the_hour():
+    def row(seconds, command):
+        return benchmark.table({"training": {"model": "m", "train_seconds": seconds, "command": command}}).splitlines()[-1]
+
+    assert row(2399.0, "ser train m --data d --protocols ravdess_6fold,loco").endswith("protocols: ravdess_6fold,loco), cached features "
+                                                                                     "| 2399 s (40 min) | ≤ 60 min ✅ |")
+    assert row(4000.0, "ser train m --data d").endswith("protocols: auto), cached features | 4000 s (67 min) | ≤ 60 min ❌ |")
+    assert row(None, "").endswith("| not recorded | ≤ 60 min |")
 
 
 def test_long_audio_is_made_of_speech():
