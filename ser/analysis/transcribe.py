@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from ser.audio.checks import speech_segments
 from ser.audio.whisper import BASE, BUNDLED, SAMPLE_RATE, load_whisper
 from ser.errors import ConfigError
 
@@ -79,11 +80,18 @@ def transcribe(samples: np.ndarray, model: Any = None, *, beam_size: int = 1, wo
     if len(audio) == 0:
         return Transcript(language="en")
     chosen = model if model is not None else whisper_model_spec()
+    # A model given or configured is loaded first, so one that cannot load is reported even for silence.
+    whisper = chosen if chosen is None or hasattr(chosen, "transcribe") else load_whisper(chosen, _compute_type(chosen))
+    long_audio = len(audio) > 30 * SAMPLE_RATE  # Whisper's own VAD filter skips the silences of long audio
+    if not long_audio and not speech_segments(audio, SAMPLE_RATE):
+        # Nothing to transcribe. Whisper invents words in silence: on a 2-core AMD machine (float32 and
+        # int8 kernels) base heard 5 s of digital silence as Welsh, "Yn ymdyn ymdyn ...".
+        return Transcript(language="en")
     language, probability = None, None
     if chosen is None:  # the default: base tells the language, English goes to the faster tiny.en
         language, probability = detect_language(audio)
         chosen = BUNDLED if language == "en" else BASE
-    whisper = chosen if hasattr(chosen, "transcribe") else load_whisper(chosen, _compute_type(chosen))
+        whisper = load_whisper(chosen, _compute_type(chosen))
     try:
         pieces, info = whisper.transcribe(
             audio,
@@ -92,7 +100,7 @@ def transcribe(samples: np.ndarray, model: Any = None, *, beam_size: int = 1, wo
             temperature=0.0,  # no sampling fallbacks: each retry decodes the window again
             max_new_tokens=_token_cap(len(audio) / SAMPLE_RATE),  # bounds repetition loops on noisy audio
             word_timestamps=words,
-            vad_filter=len(audio) > 30 * SAMPLE_RATE,  # long audio: skip silences (Silero VAD, bundled)
+            vad_filter=long_audio,  # long audio: skip silences (Silero VAD, bundled)
             condition_on_previous_text=False,  # avoids repetition loops on emotional/odd speech
         )
         segments = tuple(
