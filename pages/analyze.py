@@ -17,7 +17,7 @@ from pages.common import UPLOAD_TYPES, Audio, hands_free_recorder, holdout_speak
 from pages.through_app import through_app
 from ser.analysis.result import Prediction, analyze_clip
 from ser.analysis.timeline import LONG_AUDIO_SECONDS, TimelineSegment, summarize
-from ser.analysis.transcribe import Transcript, language_name, load_transcription_models, transcribe
+from ser.analysis.transcribe import Transcript, language_name, load_transcription_models, transcribe_clip
 from ser.audio.checks import percent
 from ser.audio.clip import Clip, load_clip
 from ser.audio.features import FeatureConfig, extract_frames
@@ -67,7 +67,7 @@ def emotions(digest: str, name: str, origin: str, model: str, own_voice_digest: 
 def transcript_of(digest: str, name: str, origin: str, _data: bytes) -> Transcript:
     clip, _ = analyse(digest, name, origin, _data)
     speech_recogniser()
-    return transcribe(clip.samples)
+    return transcribe_clip(clip)
 
 
 # --------------------------------------------------------------------------- sections

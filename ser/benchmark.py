@@ -117,7 +117,7 @@ def bench_clip(runs: int = 50, model: str | None = None) -> dict[str, Any]:
 def bench_long(minutes: float = 10.0, model: str | None = None) -> dict[str, Any]:
     from ser import testing
     from ser.analysis.timeline import emotion_timeline, with_text
-    from ser.analysis.transcribe import transcribe
+    from ser.analysis.transcribe import transcribe_clip
     from ser.audio.clip import load_clip
     from ser.audio.whisper import load_whisper
     from ser.models.predictor import Predictor
@@ -133,7 +133,7 @@ def bench_long(minutes: float = 10.0, model: str | None = None) -> dict[str, Any
     t1 = time.perf_counter()
     segments, _ = emotion_timeline(clip.samples, clip.sample_rate, clip.speech, predictor)
     t2 = time.perf_counter()
-    transcript = transcribe(clip.samples)
+    transcript = transcribe_clip(clip)
     t3 = time.perf_counter()
     segments = with_text(segments, transcript)
     total = t3 - t0

@@ -313,9 +313,9 @@ def _predict(args: argparse.Namespace) -> int:
             loaded["speaker_mean"] = loaded["predictor"].speaker_mean(norm_clips) if norm_clips else None
         prediction = analyze_clip(clip, loaded["predictor"], file=path, speaker_mean=loaded["speaker_mean"], timeline=True)
         if args.transcribe and clip.speech:
-            from ser.analysis.transcribe import transcribe
+            from ser.analysis.transcribe import transcribe_clip
 
-            prediction = prediction.with_transcript(transcribe(clip.samples))
+            prediction = prediction.with_transcript(transcribe_clip(clip))
         return prediction
 
     return _for_each_file(args.paths, run, _format_prediction, as_json=args.json)

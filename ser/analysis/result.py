@@ -139,16 +139,17 @@ def analyze(
     speaker_mean: np.ndarray | None = None,
     timeline: bool = True,
     self_normalise: bool = False,
-    transcriber: Callable[[np.ndarray], Transcript] | None = None,
+    transcriber: Callable[[Clip], Transcript] | None = None,
 ) -> Prediction:
     """One file (a path, bytes or a file object) from start to finish: ``load_clip`` within ``limits`` (default ``Limits()``),
     then ``analyze_clip`` (by default with the emotion timeline, so audio longer than
     ``LONG_AUDIO_SECONDS`` gets ``segments`` and their length-weighted mean as its probabilities, as on
-    the Analyze page), then, when ``transcriber`` (16 kHz samples → ``Transcript``) is given and the clip
+    the Analyze page), then, when ``transcriber`` (checked ``Clip`` → ``Transcript``, e.g.
+    :func:`ser.analysis.transcribe.transcribe_clip`) is given and the clip
     has speech, its transcript. Raises ``ser.errors.SerError`` subclasses for audio that cannot be used."""
     named = isinstance(source, (str, os.PathLike))  # a path names itself in messages (its file name)
     clip = load_clip(source, limits or Limits(), name=None if named else file)
     prediction = analyze_clip(clip, predictor, file=file, speaker_mean=speaker_mean, timeline=timeline, self_normalise=self_normalise)
     if transcriber is not None and clip.speech:
-        prediction = prediction.with_transcript(transcriber(clip.samples))
+        prediction = prediction.with_transcript(transcriber(clip))
     return prediction

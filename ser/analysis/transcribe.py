@@ -1,6 +1,7 @@
 """Transcription with faster-whisper, offline, in the language spoken.
 
-``transcribe(samples)`` returns a :class:`Transcript` with the language, segments and word times,
+``transcribe(samples)`` returns a :class:`Transcript` with the language, segments and word times
+(``transcribe_clip(clip)`` for a checked clip, reusing the speech regions its checks found),
 so the emotion timeline can show what was said in each of its segments (:func:`ser.analysis.timeline.with_text`).
 By default multilingual Whisper base (pinned packages) tells the language from the first 30 s;
 English is then transcribed by the bundled Whisper tiny.en (several times faster on a 2-core CPU),
@@ -13,11 +14,13 @@ from __future__ import annotations
 
 import os
 from dataclasses import asdict, dataclass, field
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from ser.audio.checks import speech_segments
+from ser.audio.clip import Clip
 from ser.audio.whisper import BASE, BUNDLED, SAMPLE_RATE, load_whisper
 from ser.errors import ConfigError
 
@@ -71,11 +74,14 @@ def whisper_model_spec() -> str | None:
     return os.environ.get(ENV_MODEL) or None
 
 
-def transcribe(samples: np.ndarray, model: Any = None, *, beam_size: int = 1, words: bool = True) -> Transcript:
+def transcribe(samples: np.ndarray, model: Any = None, *, beam_size: int = 1, words: bool = True,
+               speech: Sequence[tuple[int, int]] | None = None) -> Transcript:
     """Transcribe 16 kHz mono float32 audio, in the language spoken (see the module docstring), or
     with ``model``: a loaded faster-whisper model or a model spec for :func:`ser.audio.whisper.load_whisper`.
     Greedy decoding (``beam_size=1``) by default: on a 2-core CPU it is several times faster than
-    beam search, and the small models gain little from it."""
+    beam search, and the small models gain little from it. ``speech``: the audio's speech regions
+    when the caller already has them (:func:`ser.audio.checks.speech_segments`); otherwise audio up
+    to 30 s is searched for speech here, and audio without any gets no transcript."""
     audio = np.ascontiguousarray(samples, dtype=np.float32)
     if len(audio) == 0:
         return Transcript(language="en")
@@ -83,7 +89,7 @@ def transcribe(samples: np.ndarray, model: Any = None, *, beam_size: int = 1, wo
     # A model given or configured is loaded first, so one that cannot load is reported even for silence.
     whisper = chosen if chosen is None or hasattr(chosen, "transcribe") else load_whisper(chosen, _compute_type(chosen))
     long_audio = len(audio) > 30 * SAMPLE_RATE  # Whisper's own VAD filter skips the silences of long audio
-    if not long_audio and not speech_segments(audio, SAMPLE_RATE):
+    if not long_audio and not (speech_segments(audio, SAMPLE_RATE) if speech is None else speech):
         # Nothing to transcribe. Whisper invents words in silence: on a 2-core AMD machine (float32 and
         # int8 kernels) base heard 5 s of digital silence as Welsh, "Yn ymdyn ymdyn ...".
         return Transcript(language="en")
@@ -118,6 +124,12 @@ def transcribe(samples: np.ndarray, model: Any = None, *, beam_size: int = 1, wo
         probability = float(info.language_probability)
     return Transcript(language=language or info.language, segments=segments,
                       language_probability=None if probability is None else round(float(probability), 3))
+
+
+def transcribe_clip(clip: Clip, model: Any = None) -> Transcript:
+    """:func:`transcribe` for a checked clip (:func:`ser.audio.clip.load_clip`), with the speech
+    regions its checks found, so the voice activity detector does not run twice."""
+    return transcribe(clip.samples, model, speech=clip.speech)
 
 
 def load_transcription_models() -> None:

@@ -113,9 +113,9 @@ class AnalysisService:
         from ser.audio.clip import Limits
 
         predictor = self.predictor(model)
-        transcriber: Callable[[np.ndarray], Any] | None = None
+        transcriber: Callable[[Any], Any] | None = None
         if transcribe:
-            from ser.analysis.transcribe import transcribe as transcriber
+            from ser.analysis.transcribe import transcribe_clip as transcriber
 
             self.whisper()
 

@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 
 from ser import testing
-from ser.analysis.transcribe import Transcript, TranscriptSegment, Word, transcribe
+import ser.analysis.transcribe as transcribe_module
+from ser.analysis.transcribe import Transcript, TranscriptSegment, Word, transcribe, transcribe_clip
+from ser.audio.clip import load_clip
 from ser.errors import ConfigError
 
 
@@ -32,6 +34,23 @@ def test_silence_and_empty_audio_give_no_text(samples):
     result = transcribe(samples)
     assert isinstance(result, Transcript) and result.language == "en"
     assert result.text == "" and result.segments == () and result.words() == [] and result.timed_words() == []
+
+
+def test_a_checked_clip_reuses_the_speech_regions_its_checks_found(monkeypatch):
+    """transcribe_clip passes the clip's speech regions on, so the voice activity detector runs once."""
+    y = testing.spoken("Good morning everyone. The weather is lovely today.")
+    if y is None:
+        pytest.skip("espeak-ng is not installed (apt-get install espeak-ng) to make real speech")
+    clip = load_clip(testing.wav_bytes(y))
+    assert clip.speech
+
+    def no_second_pass(*_args, **_kwargs):
+        raise AssertionError("speech_segments ran again")
+
+    monkeypatch.setattr(transcribe_module, "speech_segments", no_second_pass)
+    assert "morning" in transcribe_clip(clip).text.lower()
+    # Regions given as empty mean "no speech": nothing is transcribed (and Whisper is not asked).
+    assert transcribe(clip.samples, speech=()).text == ""
 
 
 def test_text_between_uses_word_middles_and_falls_back_to_segments():
