@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from ser import testing
 
@@ -101,7 +102,8 @@ def test_compare_models_shows_a_confusion_matrix(page):
         counts = mr.confusion_matrix(report, protocol, variant).counts
         n, accuracy = int(counts.sum()), 100 * counts.trace() / counts.sum()
         title = f"{report.label} · all folds summed · {n} clips · accuracy {accuracy:.1f} %"
-        assert page.locator(".js-plotly-plot").filter(has_text=title).count() == 1, title
+        # each matrix is a chart of its own, drawn one after another: wait for it (a 2-core machine is slow)
+        expect(page.locator(".js-plotly-plot").filter(has_text=title)).to_have_count(1, timeout=30_000)
     _scroll_to(page, page.get_by_test_id("stTabs").first)
     _snapshot(page, "compare-confusion")
 
