@@ -90,7 +90,7 @@ if problems:
         st.code(problems, language=None)
 
 st.subheader("Classes and speakers")
-# One above the other: side by side, seven corpora's speaker panels were too narrow for their names.
+# One above the other when there are many corpora: side by side, the two charts were too narrow.
 many = explore.class_counts(rows).shape[1] > 3
 left, right = (st.container(), st.container()) if many else st.columns(2)
 with left:

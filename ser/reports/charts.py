@@ -22,7 +22,7 @@ from ser.reports.model_report import Confusion, Curves, best_epoch, row_normalis
 
 ACCENT = "#7c6cf2"  # the theme's primary colour: the default model
 OTHERS = ["#4fb3bf", "#f4a259", "#9bc53d", "#e56b6f", "#f2cc8f", "#6fa8dc", "#f28fb0", "#81b29a", "#d9d9d9"]  # no purple: that is the default's
-GENDER_COLOURS = {"female": "#e56b9f", "male": "#4fb3bf", "unknown": "#9aa0a6"}
+GENDER_COLOURS = {"female": "#e56b9f", "male": "#4fb3bf", "mixed": "#b39ddb", "unknown": "#9aa0a6"}  # mixed: a speaker id whose files name both
 GRID = "rgba(255,255,255,0.08)"
 MAX_LABELLED_MODELS = 6  # bar groups with more models than this carry no value labels (hover and the table have them)
 
@@ -223,33 +223,30 @@ def class_figure(counts: pd.DataFrame) -> go.Figure:
 
 
 def speaker_figure(speakers: pd.DataFrame) -> go.Figure:
-    """Clips per speaker coloured by gender, one panel per dataset (each with its own scale, as wide as its
-    speaker count allows). ``speakers``: ``ser.reports.explore.speaker_table``."""
+    """Clips per speaker: one dot per speaker, grouped by dataset and coloured by gender, over a box of each
+    group (hover names the speaker). ``speakers``: ``ser.reports.explore.speaker_table``. A bar per speaker,
+    as before seven corpora came, left the 141 speakers a few pixels each; a log scale keeps TESS's 1,400
+    clips a speaker and URDU's handful on one readable axis."""
     if speakers.empty:
         return _empty("No speakers.")
-    datasets = list(dict.fromkeys(speakers["dataset"]))
-    widths = [max(len(speakers[speakers["dataset"] == d]), len(speakers) / 5, 2) for d in datasets]
-    fig = make_subplots(rows=1, cols=len(datasets), subplot_titles=[html.escape(d) for d in datasets], column_widths=widths, horizontal_spacing=0.09)
-    shown: set[str] = set()
-    for col, dataset in enumerate(datasets, 1):
-        part = speakers[speakers["dataset"] == dataset]
-        short = [html.escape(s.removeprefix(f"{dataset}_")) for s in part["speaker"]]
-        for gender in dict.fromkeys(part["gender"]):
-            mine = (part["gender"] == gender).to_numpy()
-            fig.add_trace(go.Bar(
-                x=[n for n, m in zip(short, mine, strict=True) if m], y=part["clips"][mine], name=gender,
-                marker_color=GENDER_COLOURS.get(gender, GENDER_COLOURS["unknown"]), legendgroup=gender,
-                showlegend=gender not in shown, customdata=[html.escape(s) for s in part["speaker"][mine]],
-                hovertemplate="%{customdata} (" + gender + "): %{y} clips<extra></extra>",
-            ), row=1, col=col)
-            shown.add(gender)
-        fig.update_xaxes(type="category", categoryorder="array", categoryarray=short, row=1, col=col)
-    fig.update_layout(title="Clips per speaker", legend=_LEGEND_RIGHT, bargap=0.15,
-                      **{**LAYOUT, "height": 340, "margin": dict(l=60, r=20, t=80, b=60)})
-    crowded = max(widths) > 12
-    fig.update_xaxes(tickangle=-90 if crowded else 0, tickfont=dict(size=10))
-    fig.update_yaxes(gridcolor=GRID)
-    fig.update_yaxes(title_text="clips", row=1, col=1)
+    datasets = [html.escape(d) for d in dict.fromkeys(speakers["dataset"])]
+    genders = sorted(dict.fromkeys(speakers["gender"]), key=lambda g: list(GENDER_COLOURS).index(g) if g in GENDER_COLOURS else 99)
+    fig = go.Figure()
+    for gender in genders:
+        part = speakers[speakers["gender"] == gender]
+        colour = GENDER_COLOURS.get(gender, GENDER_COLOURS["unknown"])
+        fig.add_trace(go.Box(
+            x=[html.escape(d) for d in part["dataset"]], y=part["clips"], name=gender, marker_color=colour,
+            boxpoints="all", jitter=0.5, pointpos=0, marker=dict(size=6, opacity=0.85), line=dict(width=1),
+            fillcolor="rgba(0,0,0,0)", customdata=[html.escape(s) for s in part["speaker"]],
+            hovertemplate="%{customdata} (" + gender + "): %{y} clips<extra></extra>",
+        ))
+    fig.update_layout(title="Clips per speaker", legend=_LEGEND_RIGHT, boxmode="group", boxgroupgap=0.2,
+                      **{**LAYOUT, "height": 340, "margin": dict(l=60, r=20, t=60, b=45)})
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=datasets)
+    many = int(speakers["clips"].max()) > 20 * max(int(speakers["clips"].min()), 1)
+    fig.update_yaxes(title="clips per speaker" + (" (log scale)" if many else ""), gridcolor=GRID,
+                     **({"type": "log", "dtick": 1} if many else {}))  # log ticks at 1, 10, 100, ... only
     return fig
 
 
@@ -259,11 +256,15 @@ def feature_figure(table: pd.DataFrame, feature: str, title: str, unit: str) -> 
     if data.empty:
         return _empty(f"No clip gave a value for {title.lower()}.")
     datasets = list(dict.fromkeys(data["dataset"]))
+    emotions = {d: list(dict.fromkeys(data.loc[data["dataset"] == d, "emotion"])) for d in datasets}
+    # Each panel as wide as its emotions need, so every box keeps its label (equal panels made plotly skip
+    # every other label of the 8-emotion corpora when seven corpora shared the width).
     fig = make_subplots(rows=1, cols=len(datasets), shared_yaxes=True, subplot_titles=[html.escape(d) for d in datasets],
-                        horizontal_spacing=0.03)
+                        column_widths=[max(len(emotions[d]), 3) for d in datasets], horizontal_spacing=0.02)
     for col, dataset in enumerate(datasets, 1):
         part = data[data["dataset"] == dataset]
-        for emotion in dict.fromkeys(part["emotion"]):
+        fig.update_xaxes(type="category", tickmode="array", tickvals=emotions[dataset], row=1, col=col)
+        for emotion in emotions[dataset]:
             values = part[part["emotion"] == emotion]
             fig.add_trace(go.Box(
                 y=values[feature], name=emotion, marker_color=EMOTION_COLOURS.get(emotion, ACCENT), boxpoints="all", jitter=0.4,
@@ -271,7 +272,8 @@ def feature_figure(table: pd.DataFrame, feature: str, title: str, unit: str) -> 
                 customdata=[[html.escape(a), html.escape(b)] for a, b in zip(values["speaker"], values["file"], strict=True)],
                 hovertemplate=f"{emotion}: %{{y:.3g}} {unit}<br>%{{customdata[0]}} · %{{customdata[1]}}<extra></extra>",
             ), row=1, col=col)
-    fig.update_layout(title=title, **{**LAYOUT, "height": 380})
+    fig.update_layout(title=title, **{**LAYOUT, "height": 400, "margin": dict(l=60, r=20, t=80, b=45)})
+    fig.update_xaxes(tickangle=-90, tickfont=dict(size=11))
     fig.update_yaxes(title_text=f"{title} ({unit})" if unit else title, row=1, col=1)
     fig.update_yaxes(gridcolor=GRID)
     return fig

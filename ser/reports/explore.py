@@ -152,12 +152,14 @@ def dataset_table(rows: Sequence[Row]) -> pd.DataFrame:
             "speakers": len(part),
             "female": int((part["gender"] == "female").sum()),
             "male": int((part["gender"] == "male").sum()),
-            "gender unknown": int((~part["gender"].isin(["female", "male"])).sum()),
+            "mixed": int((part["gender"] == "mixed").sum()),  # a speaker id whose files name both genders
+            "gender unknown": int((~part["gender"].isin(["female", "male", "mixed"])).sum()),
             "emotions": len({r.emotion for r in rows if r.dataset == dataset}),
             "clips per speaker": f"{int(part['clips'].min())}–{int(part['clips'].max())}" if part["clips"].nunique() > 1
             else str(int(part["clips"].iloc[0])),
         })
-    return pd.DataFrame(records)
+    table = pd.DataFrame(records)
+    return table.drop(columns="mixed") if not table.empty and not table["mixed"].any() else table
 
 
 # --------------------------------------------------------------------------- examples and samples

@@ -91,6 +91,20 @@ def test_features_per_emotion_with_a_broken_file(rows, tmp_path):
     assert angry > neutral  # the synthetic corpus speaks angry louder
     fig = rp.feature_figure(table, "pitch_hz", "Median pitch", "Hz")
     assert [t.name for t in fig.data] == list(EMOTIONS)
+    assert list(fig.layout.xaxis.tickvals) == list(EMOTIONS)  # every box labelled, none left for plotly to skip
+
+
+def test_feature_panels_label_every_emotion_and_are_as_wide_as_their_emotions_need():
+    import pandas as pd
+
+    eight = ("neutral", "calm", "happy", "sad", "angry", "fearful", "disgust", "surprised")
+    four = ("neutral", "happy", "sad", "angry")
+    table = pd.DataFrame([{"dataset": d, "emotion": e, "speaker": f"{d}_1", "file": f"{e}.wav", "pitch_hz": 100.0 + i}
+                          for d, es in (("ravdess", eight), ("urdu", four)) for i, e in enumerate(es)])
+    fig = rp.feature_figure(table, "pitch_hz", "Median pitch", "Hz")
+    assert list(fig.layout.xaxis.tickvals) == list(eight) and list(fig.layout.xaxis2.tickvals) == list(four)
+    wide, narrow = (a.domain[1] - a.domain[0] for a in (fig.layout.xaxis, fig.layout.xaxis2))
+    assert wide == pytest.approx(2 * narrow, rel=0.01)
 
 
 def test_data_figures(rows):
@@ -136,3 +150,26 @@ def test_data_figures_keep_legends_clear_of_titles_with_seven_corpora():
     assert all(t.text is None for t in classes.data)  # seven groups of count labels would collide
     speakers = pd.DataFrame({"dataset": corpora, "speaker": [f"{c}_1" for c in corpora], "gender": ["female"] * 7, "clips": [10] * 7})
     assert rp.speaker_figure(speakers).layout.legend.x > 1
+
+
+def test_speaker_figure_has_a_dot_per_speaker_and_a_log_axis_when_counts_spread():
+    import pandas as pd
+
+    speakers = pd.DataFrame({"dataset": ["tess", "tess", "urdu", "urdu", "urdu"], "speaker": ["tess_OAF", "tess_YAF", "urdu_SF1", "urdu_SM1", "urdu_SM2"],
+                             "gender": ["female", "female", "female", "male", "male"], "clips": [1400, 1400, 2, 40, 80]})
+    fig = rp.speaker_figure(speakers)
+    assert {t.name: len(t.y) for t in fig.data} == {"female": 3, "male": 2}
+    assert [list(t.customdata) for t in fig.data] == [["tess_OAF", "tess_YAF", "urdu_SF1"], ["urdu_SM1", "urdu_SM2"]]
+    assert fig.layout.yaxis.type == "log"
+    even = speakers.assign(clips=60)
+    assert rp.speaker_figure(even).layout.yaxis.type != "log"
+
+
+def test_dataset_table_counts_speakers_of_mixed_gender_apart_only_when_there_are_some(rows):
+    assert "mixed" not in explore.dataset_table(rows).columns
+    first = rows[0].speaker
+    other = next(r.gender for r in rows if r.gender and r.gender != rows[0].gender)
+    mixed = [Row(r.path, r.dataset, r.speaker, r.emotion, other, r.intensity) if r.speaker == first and r is not rows[0] else r for r in rows]
+    table = explore.dataset_table(mixed).iloc[0]
+    assert table["mixed"] == 1 and table["female"] + table["male"] + table["mixed"] + table["gender unknown"] == table["speakers"]
+
