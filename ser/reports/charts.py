@@ -246,7 +246,7 @@ def speaker_figure(speakers: pd.DataFrame) -> go.Figure:
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=datasets)
     many = int(speakers["clips"].max()) > 20 * max(int(speakers["clips"].min()), 1)
     fig.update_yaxes(title="clips per speaker" + (" (log scale)" if many else ""), gridcolor=GRID,
-                     **({"type": "log", "dtick": 1} if many else {}))  # log ticks at 1, 10, 100, ... only
+                     **({"type": "log", "dtick": 1} if many else {"rangemode": "tozero"}))  # log ticks at 1, 10, 100, ... only
     return fig
 
 

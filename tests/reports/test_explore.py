@@ -162,7 +162,7 @@ def test_speaker_figure_has_a_dot_per_speaker_and_a_log_axis_when_counts_spread(
     assert [list(t.customdata) for t in fig.data] == [["tess_OAF", "tess_YAF", "urdu_SF1"], ["urdu_SM1", "urdu_SM2"]]
     assert fig.layout.yaxis.type == "log"
     even = speakers.assign(clips=60)
-    assert rp.speaker_figure(even).layout.yaxis.type != "log"
+    assert rp.speaker_figure(even).layout.yaxis.type != "log" and rp.speaker_figure(even).layout.yaxis.rangemode == "tozero"
 
 
 def test_dataset_table_counts_speakers_of_mixed_gender_apart_only_when_there_are_some(rows):
