@@ -161,10 +161,13 @@ def calibration_section(protocol: str, stored: tuple[str, tuple]) -> None:
                  column_order=shown_columns(calibration, mr.CALIBRATION_COMPACT, f"calibration_columns_{protocol}"),
                  column_config={**percent_columns(calibration), "model": MODEL, "temperature": st.column_config.NumberColumn(format="%.2f"),
                                 "ECE (pooled)": st.column_config.NumberColumn(format="%.3f"),
-                                "NLL (pooled)": st.column_config.NumberColumn(format="%.2f")})
-    st.caption("Probability calibration: the shipped model's temperature, and ECE and negative log-likelihood without "
-               "speaker normalisation (lower is better). Speaker normalisation: accuracy and UAR with K clips of each test "
-               "speaker giving its mean.")
+                                "NLL (pooled)": st.column_config.NumberColumn(format="%.2f"),
+                                "new-voice factor": st.column_config.NumberColumn(format="× %.2f"),
+                                "ECE, new-voice T (pooled)": st.column_config.NumberColumn(format="%.3f")})
+    st.caption("Probability calibration, without speaker normalisation (lower ECE and NLL are better): the temperature "
+               "fitted on held-out training speakers and the ECE it gives; the new-voice factor, learnt from leave one corpus "
+               "out, multiplies it for voices from elsewhere, and the app's probabilities use that product (ECE, new-voice T). "
+               "Speaker normalisation: accuracy and UAR with K clips of each test speaker giving its mean.")
 
 
 def confusion_tab(models: list[mr.ModelReport], protocol_names: list[str]) -> None:

@@ -148,7 +148,9 @@ def test_overview_fits_1400_px_and_more_columns_come_on_demand():
     assert len(overview.proto.column_order) <= 8 < len(overview.value.columns)
     assert list(detail.proto.column_order) == [c for c in detail.value.columns if c in mr.PROTOCOL_COMPACT]
     assert not any(c.startswith("F1 ") for c in detail.proto.column_order)  # per emotion: the heatmap beside it
-    assert len(calibration.proto.column_order) <= 7
+    assert len(calibration.proto.column_order) <= 8
+    # what the app's probabilities use: the temperature times the new-voice factor, and the ECE it gives
+    assert {"temperature", "new-voice factor", "ECE, new-voice T (pooled)"} <= set(calibration.proto.column_order)
     at.multiselect(key="overview_columns").set_value(list(overview.value.columns)).run()
     assert not at.exception and list(at.dataframe[0].proto.column_order) == list(overview.value.columns)
 

@@ -235,8 +235,9 @@ def _pct(value: float | None) -> float | None:
 # The columns each table shows at first (the rest on demand): what fits 1400 px without scrolling sideways.
 OVERVIEW_COMPACT = ("model", "parameters", "3 s clip (ms)", "LOCO UAR", "RAVDESS acc", "RAVDESS UAR", "R→T UAR", "T→R UAR")
 PROTOCOL_COMPACT = ("model", "folds", "accuracy", "± acc", "UAR", "± UAR", "macro-F1", "ECE (pooled)")
-CALIBRATION_COMPACT = ("model", "temperature", "ECE (pooled)", "NLL (pooled)", "acc (none)", "acc (norm. 3 clips)",
-                       "acc (norm. 10 clips)")
+# The new-voice columns are what the app's probabilities use (temperature × factor), so they are shown by default.
+CALIBRATION_COMPACT = ("model", "temperature", "new-voice factor", "ECE (pooled)", "ECE, new-voice T (pooled)", "acc (none)",
+                       "acc (norm. 3 clips)", "acc (norm. 10 clips)")
 
 
 def compact_columns(table: pd.DataFrame, wanted: Sequence[str]) -> list[str]:
