@@ -13,8 +13,8 @@ local Hugging Face cache (see :func:`ser.audio.whisper.resolve_model`); nothing 
 from __future__ import annotations
 
 import os
-from dataclasses import asdict, dataclass, field
 from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ser import testing
 import ser.analysis.transcribe as transcribe_module
+from ser import testing
 from ser.analysis.transcribe import Transcript, TranscriptSegment, Word, transcribe, transcribe_clip
 from ser.audio.clip import load_clip
 from ser.errors import ConfigError

@@ -155,7 +155,8 @@ def test_data_figures_keep_legends_clear_of_titles_with_seven_corpora():
 def test_speaker_figure_has_a_dot_per_speaker_and_a_log_axis_when_counts_spread():
     import pandas as pd
 
-    speakers = pd.DataFrame({"dataset": ["tess", "tess", "urdu", "urdu", "urdu"], "speaker": ["tess_OAF", "tess_YAF", "urdu_SF1", "urdu_SM1", "urdu_SM2"],
+    speakers = pd.DataFrame({"dataset": ["tess", "tess", "urdu", "urdu", "urdu"],
+                             "speaker": ["tess_OAF", "tess_YAF", "urdu_SF1", "urdu_SM1", "urdu_SM2"],
                              "gender": ["female", "female", "female", "male", "male"], "clips": [1400, 1400, 2, 40, 80]})
     fig = rp.speaker_figure(speakers)
     assert {t.name: len(t.y) for t in fig.data} == {"female": 3, "male": 2}
