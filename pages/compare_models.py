@@ -118,6 +118,8 @@ def overview_section(models: list[mr.ModelReport], protocol_names: list[str], st
         column_config={
             **percent_columns(overview),
             "model": MODEL,
+            "trained on": st.column_config.TextColumn(help="The corpora of the model's training data (the model card lists them "
+                                                      "with their clip counts); compare figures of models trained on the same data"),
             "parameters": st.column_config.NumberColumn(format="localized"),
             "size (MB)": st.column_config.NumberColumn(format="%.1f"),
             "3 s clip (ms)": st.column_config.NumberColumn(format="%.0f", help="Warm median time for features + model + "

@@ -233,7 +233,7 @@ def _pct(value: float | None) -> float | None:
 
 
 # The columns each table shows at first (the rest on demand): what fits 1400 px without scrolling sideways.
-OVERVIEW_COMPACT = ("model", "parameters", "3 s clip (ms)", "LOCO UAR", "RAVDESS acc", "RAVDESS UAR", "R→T UAR", "T→R UAR")
+OVERVIEW_COMPACT = ("model", "trained on", "parameters", "3 s clip (ms)", "LOCO UAR", "RAVDESS acc", "R→T UAR", "T→R UAR")
 PROTOCOL_COMPACT = ("model", "folds", "accuracy", "± acc", "UAR", "± UAR", "macro-F1", "ECE (pooled)")
 # The new-voice columns are what the app's probabilities use (temperature × factor), so they are shown by default.
 CALIBRATION_COMPACT = ("model", "temperature", "new-voice factor", "ECE (pooled)", "ECE, new-voice T (pooled)", "acc (none)",
@@ -254,6 +254,7 @@ def overview_table(reports: Sequence[ModelReport]) -> pd.DataFrame:
         seconds = r.meta.get("train_seconds")
         rows.append({
             "model": r.label,
+            "trained on": trained_on(r.meta),
             "architecture": r.architecture,
             "input": input_summary(r.meta, short=True),
             "parameters": r.meta.get("parameters"),
@@ -526,6 +527,16 @@ def input_summary(meta: dict[str, Any], short: bool = False) -> str:
                 f"{' with Δ and Δ²' if config.get('deltas') else ''}, {config.get('n_mels')} log-mel bands and 12 chroma bins; "
                 f"mean, std, min and max of spectral centroid, zero-crossing rate and RMS{whisper}.")
     return str(kind or "unknown")
+
+
+def trained_on(meta: dict[str, Any]) -> str | None:
+    """The corpora in a model's training data, short: "RAVDESS + TESS", or "7 corpora" beyond three (None when not stored)."""
+    corpora = list((meta.get("training_data") or {}).get("per_dataset") or {})
+    if not corpora:
+        return None
+    if len(corpora) > 3:
+        return f"{len(corpora)} corpora"
+    return " + ".join(SOURCES[c].title if c in SOURCES else c for c in corpora)
 
 
 def training_summary(meta: dict[str, Any]) -> str:

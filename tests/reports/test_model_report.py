@@ -181,11 +181,23 @@ def test_the_installed_models_all_appear():
     assert sum(r.is_default for r in reports) == 1
     overview = mr.overview_table(reports)
     assert len(overview) == len(installed)
+    # every installed model says what it was trained on (the zoo mixes seven-corpus and RAVDESS + TESS models)
+    assert overview["trained on"].notna().all(), overview[["model", "trained on"]]
     for r in reports:
         for protocol in r.metrics:
             confusion = mr.confusion_matrix(r, protocol)
             if confusion is not None:
                 assert confusion.counts.sum() == r.metrics[protocol]["variants"]["none"]["pooled"]["n"]
+
+
+def test_trained_on_names_few_corpora_and_counts_many():
+    def meta(*corpora):
+        return {"training_data": {"per_dataset": {c: 10 for c in corpora}}}
+
+    assert mr.trained_on(meta("ravdess", "tess")) == "RAVDESS + TESS"
+    assert mr.trained_on(meta("ravdess", "mine")) == "RAVDESS + mine"  # a corpus we do not know keeps its name
+    assert mr.trained_on(meta("ravdess", "tess", "ased", "emovo", "nemo", "turev", "urdu")) == "7 corpora"
+    assert mr.trained_on({}) is None and mr.trained_on({"training_data": {}}) is None
 
 
 def test_the_protocol_order_is_ser_evaluations():
