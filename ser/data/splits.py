@@ -41,8 +41,11 @@ def speaker_group_folds(speakers: Sequence[str], k: int = 6) -> list[Fold]:
     """k folds whose test sets are contiguous groups of naturally sorted speakers (as even as possible)."""
     arr = _as_array(speakers)
     unique = sorted(set(arr), key=natural_key)
-    if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or not 2 <= k <= len(unique):
+    if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or k < 2:
         raise ConfigError(f"k must be a whole number from 2 to the number of speakers ({len(unique)}), got {k!r}.")
+    if k > len(unique):  # e.g. `ser train` on a small corpus of one's own: RAVDESS 6 folds by actor needs six actors
+        raise ConfigError(f"{k} folds by speaker need at least {k} speakers, and the data has {len(unique)} "
+                          f"({', '.join(unique[:8])}{', …' if len(unique) > 8 else ''}).")
     fold_of: dict[str, int] = {}
     for fold, group in enumerate(np.array_split(np.array(unique, dtype=object), k)):
         fold_of.update(dict.fromkeys(group, fold))

@@ -25,10 +25,28 @@ from ser.models.inputs import compute_many
 from ser.models.training import ModelSpec, fit
 
 Log = Callable[[str], None]
+# Speakers a tested corpus needs for the schemes that split it by speaker (ser.evaluation.evaluate.plan).
+MIN_SPEAKERS = {"groups6": 6, "loso": 2}
 
 
 def _stderr(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
+
+
+def auto_protocols(rows: Sequence[Row], log: Log = _stderr) -> list[str]:
+    """What ``--protocols auto`` runs: every protocol whose corpora are present (``available_protocols``), less those
+    whose tested corpus has too few speakers to split by speaker (a small corpus of one's own); each one left
+    out is said in ``log``."""
+    chosen = []
+    for name in available_protocols(rows):
+        protocol = PROTOCOLS[name]
+        need = MIN_SPEAKERS.get(protocol.scheme, 0)
+        have = len({r.speaker for r in rows if r.dataset == protocol.test})
+        if have < need:
+            log(f"{protocol.title}: left out, it needs {need} speakers of {corpus_title(protocol.test)} and the data has {have}")
+            continue
+        chosen.append(name)
+    return chosen
 
 
 def load_rows(sources: Sequence[str | Path], label_set: LabelSet) -> tuple[list[Row], dict]:
@@ -85,7 +103,7 @@ def train(
     rows, data_summary = load_rows(sources, label_set)
     log(f"{len(rows)} clips, {data_summary['speakers']} speakers: {data_summary['per_dataset']}")
     features, augmented = _features(spec, rows)
-    protocols = available_protocols(rows) if protocols is None else list(protocols)
+    protocols = auto_protocols(rows, log) if protocols is None else list(protocols)
     results = (
         evaluate(spec, rows, features, label_set, protocols, augmented=augmented, log=log, progress=progress)
         if protocols
@@ -137,7 +155,7 @@ def reevaluate(folder: Path, sources: Sequence[str | Path], protocols: Sequence[
     label_set = LabelSet.from_dict(meta["training_data"]["label_set"])
     rows, _ = load_rows(sources, label_set)
     features, augmented = _features(spec, rows)
-    protocols = available_protocols(rows) if protocols is None else list(protocols)
+    protocols = auto_protocols(rows, log) if protocols is None else list(protocols)
     results = evaluate(spec, rows, features, label_set, protocols, augmented=augmented, log=log)
     for name in ("metrics", "confusion", "history"):
         path = folder / f"{name}.json"

@@ -207,3 +207,16 @@ def test_the_code_digest_follows_the_code_not_its_comments(tmp_path, monkeypatch
     assert digest() == before
     training.write_text(text + "\nEXTRA = 1\n")
     assert digest() != before
+
+
+def test_auto_protocols_leave_out_what_a_small_corpus_cannot_split_and_say_so():
+    from ser.evaluation.experiment import auto_protocols
+
+    full = _rows()
+    assert auto_protocols(full, log=lambda _: None) == available_protocols(full)
+    # two RAVDESS actors and one TESS speaker: nothing to split by speaker, the cross-corpus protocols remain
+    small = [r for r in full if r.speaker in ("ravdess_01", "ravdess_02", "tess_OAF")]
+    said: list[str] = []
+    assert auto_protocols(small, log=said.append) == ["ravdess_to_tess", "tess_to_ravdess", "loco"]
+    assert len(said) == 3 and "needs 6 speakers of RAVDESS (English) and the data has 2" in said[0], said
+    assert "needs 2 speakers of TESS (English) and the data has 1" in said[1], said
