@@ -99,6 +99,7 @@ def model_choice() -> str | None:
              f"8 emotions, chance 12.5 %). Baselines score more than {100 * BASELINE_GAP:.0f} points below the default: "
              "they are there for comparison (Compare models), not for use.",
     )
+    st.sidebar.caption(menu[chosen].summary)
     st.session_state["model"] = chosen
     return chosen
 

@@ -268,6 +268,9 @@ def test_model_picker_labels_baselines():
     assert shown == [entry.label for entry in model_menu()] and shown[0].endswith("★ default")
     cnn = [label for label in shown if label.startswith("cnn · ")]
     assert all(label.endswith(" · baseline") for label in cnn)
+    # under the picker, the chosen model's figure on corpora it never heard (the default has one)
+    summary = model_menu()[0].summary
+    assert "corpora it never heard" in summary and summary in [c.value for c in at.sidebar.caption]
 
 
 def test_caption_says_the_probabilities_are_calibrated_for_new_voices():

@@ -49,3 +49,24 @@ def test_the_installed_models():
         assert entry.baseline == (entry.accuracy < bar - 0.15) and entry.label.endswith(" · baseline") == entry.baseline
     seen = [e.baseline for e in menu[1:]]
     assert seen == sorted(seen)  # every baseline after every other model
+
+
+def test_the_summary_gives_the_new_corpus_figure_or_says_there_is_none():
+    both = MenuEntry("layers", 0.725, default=True, new_corpus_uar=0.4355, new_corpus_chance=0.1825)
+    assert both.summary == ("72\u00a0% right on RAVDESS actors it never heard. 44\u00a0% UAR (chance 18\u00a0%) on whole "
+                            "corpora it never heard (other languages and studios): closer to what a new voice gets.")
+    assert MenuEntry("head", 0.71).summary.endswith("Not tested on a corpus it never heard: expect less on your voice.")
+    assert MenuEntry("new", None).summary.startswith("Not evaluated on RAVDESS actors it never heard.")
+
+
+def test_the_menu_reads_the_leave_one_corpus_out_figure(tmp_path, monkeypatch):
+    _model(tmp_path, "a", 0.7)
+    stored = json.loads((tmp_path / "a" / "metrics.json").read_text())
+    stored["loco"] = {"chance": 0.2, "variants": {"none": {"mean": {"uar": {"mean": 0.41}}}}}
+    (tmp_path / "a" / "metrics.json").write_text(json.dumps(stored))
+    _model(tmp_path, "b", 0.6)
+    (tmp_path / "b" / "metrics.json").write_text("{not json")  # unreadable: no figures, still listed
+    monkeypatch.setenv("SER_MODELS", str(tmp_path))
+    a, b = model_menu()
+    assert (a.name, a.new_corpus_uar, a.new_corpus_chance) == ("a", 0.41, 0.2)
+    assert (b.name, b.accuracy, b.new_corpus_uar) == ("b", None, None)
