@@ -367,16 +367,24 @@ def _models(args: argparse.Namespace) -> int:
     table = comparison_table([models_dir() / n for n in names]).splitlines()
     encoders = {n: _encoder_of(models_dir() / n) for n in names}
     first = table.index("") if "" in table else len(table)  # the leave-one-corpus-out table follows a blank line
-    for i, line in enumerate(table[:1] + table[2:]):
+    blocks: list[list[list[str]]] = [[], []]
+    for i, line in enumerate(table):
         cells = [c.strip() for c in line.strip("|").split("|")]
+        if not line.strip() or all(set(c) <= set("-: ") for c in cells):  # the blank line and markdown rules
+            continue
         if i == 0:
             cells[1:3] = ["head params", "head MB", "+ encoder", "total params", "total MB"]
-        elif i < first - 1:  # a model row of the first table
+        elif i < first:  # a model row of the first table
             name, params, size = encoders[cells[0]] or ("–", 0, 0)
             head_params, head_mb = int(cells[1].replace(",", "")), float(cells[2])
             cells[3:3] = [name, f"{head_params + params:,}", f"{head_mb + size / 2**20:.1f}"]
-        mark = "*" if cells[0] == default else " "
-        print(f"{mark} {cells[0]:22s} " + "  ".join(f"{c:>10s}" for c in cells[1:]))
+        blocks[i > first].append(cells)
+    for n, block in enumerate(b for b in blocks if b):
+        widths = [max(len(row[k]) for row in block if k < len(row)) for k in range(max(map(len, block)))]
+        print("" if n == 0 else "\n", end="")
+        for cells in block:
+            mark = "*" if cells[0] == default else " "
+            print(f"{mark} {cells[0]:{widths[0]}s}  " + "  ".join(f"{c:>{w}s}" for c, w in zip(cells[1:], widths[1:], strict=False)))
     used = {e[0]: e for e in encoders.values() if e}
     if used:
         print("\nhead: the trained model stored in models/NAME; total adds the Whisper encoder its input runs on "

@@ -47,6 +47,7 @@ def model_entry(folder: Path, default: str | None) -> dict[str, Any]:
         "default": folder.name == default,
         "labels": list(meta.get("labels", [])),
         "architecture": meta.get("spec", {}).get("architecture"),
+        "trained_on": list((meta.get("training_data") or {}).get("per_dataset") or {}),
         "parameters": meta.get("parameters"),
         "size_mb": meta.get("size_mb"),
         "latency_ms_3s": latency.get("median") if isinstance(latency, dict) else None,

@@ -86,6 +86,7 @@ class ModelInfo(BaseModel):
     default: bool
     labels: list[str] = []
     architecture: str | None = None
+    trained_on: list[str] = Field([], description="the corpora of its training data (figures compare like with like only on the same)")
     parameters: int | None = None
     size_mb: float | None = None
     latency_ms_3s: float | None = Field(None, description="median warm time for a 3 s clip, measured when it was evaluated")

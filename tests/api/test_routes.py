@@ -149,6 +149,8 @@ def test_models_lists_every_installed_model_with_its_stored_figures(client):
     names = [m["name"] for m in body["models"]]
     assert sorted(names) == sorted(p.name for p in models_dir().iterdir() if (p / "meta.json").is_file())
     assert body["default"] == MODEL and body["models"][0]["name"] == MODEL and body["models"][0]["default"]
+    meta = json.loads((models_dir() / MODEL / "meta.json").read_text())
+    assert body["models"][0]["trained_on"] == list(meta["training_data"]["per_dataset"]) and body["models"][0]["trained_on"]
     metrics = json.loads((models_dir() / MODEL / "metrics.json").read_text())
     figures = body["models"][0]["evaluations"]
     assert set(figures) == {p for p in protocols.PROTOCOLS if protocols.stored_variant(metrics, p, "none")}

@@ -86,3 +86,7 @@ def test_ser_models_shows_head_and_encoder(monkeypatch, capsys):
     assert rows["whisper_head"][3:5] == ["tiny.en", f"{head + tiny:,}"]
     assert rows["cnn"][3:5] == ["–", rows["cnn"][1]]
     assert any(line.startswith("head: the trained model") and f"base {base:,} parameters" in line for line in lines)
+    # the leave-one-corpus-out table: no markdown rule, and every row's figures end in the same column as its header's
+    second = lines[len(first_table) + 2 : [i for i, line in enumerate(lines) if line.startswith("head: ")][0] - 1]
+    assert second and second[0].lstrip().startswith("leave one corpus out") and not any("---" in line for line in second)
+    assert len({len(line.rstrip()) for line in second}) == 1, second
