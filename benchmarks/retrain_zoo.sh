@@ -2,7 +2,7 @@
 # Retrain zoo recipes on every corpus in ../shared/data/corpora, one after the other, each with its
 # own log; `ser train` writes models/NAME/ only once it has finished (so a cut run loses one job).
 #   benchmarks/retrain_zoo.sh svm random_forest      # the cheap ones
-#   benchmarks/retrain_zoo.sh                        # the whole zoo except the default (hours on 2 cores)
+#   benchmarks/retrain_zoo.sh                        # the whole shipped zoo except the default (hours on 2 cores)
 #   SER_PROTOCOLS=ravdess_6fold,loco benchmarks/retrain_zoo.sh lstm   # fewer protocols ('auto' when unset)
 # Each recipe's finished evaluation splits are kept in benchmarks/results/zoo-splits/NAME/ (SER_SPLITS),
 # inside the project, so they can be committed: a run cut short (a session ends, the machine is
@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 data=${SER_DATA:-../shared/data/corpora}
 protocols=${SER_PROTOCOLS:-auto}
 recipes=("$@")
-[ ${#recipes[@]} -eq 0 ] && recipes=(svm random_forest whisper_head whisper_head_8s lstm cnn cnn_lstm cnn_bilstm_attention)
+[ ${#recipes[@]} -eq 0 ] && recipes=(svm random_forest whisper_head lstm cnn cnn_lstm cnn_bilstm_attention)
 mkdir -p benchmarks/results/logs
 for name in "${recipes[@]}"; do
   log=benchmarks/results/logs/train-$name.log

@@ -44,6 +44,8 @@ PRESETS: dict[str, ModelSpec] = {
             patience=15,
             learning_rate=1e-3,
         ),
+        # An ablation, not shipped: 8 s of encoder context did not help the head and doubled the encoder's
+        # time (models/README.md); `ser train whisper_head_8s` reproduces it.
         ModelSpec(
             name="whisper_head_8s",
             architecture="whisper_head",
