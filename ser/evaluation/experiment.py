@@ -266,11 +266,11 @@ UNTRAINED_MARKERS = ("<!-- ser:untrained start -->", "<!-- ser:untrained end -->
 
 
 def untrained_recipes(folders: Sequence[Path]) -> list[str]:
-    """Zoo recipes with no trained model among ``folders``."""
-    from ser.models.zoo import PRESETS
+    """Zoo recipes with no trained model among ``folders`` (ablations, never shipped, aside)."""
+    from ser.models.zoo import ABLATIONS, PRESETS
 
     trained = {read_json(f / "meta.json")["spec"]["name"] for f in folders if (f / "meta.json").is_file()}
-    return [name for name in PRESETS if name not in trained]
+    return [name for name in PRESETS if name not in trained and name not in ABLATIONS]
 
 
 def write_readme(path: Path, folders: Sequence[Path]) -> str:

@@ -170,6 +170,7 @@ def test_evaluate_writes_the_table_between_the_readme_markers(installed, tmp_pat
     table = comparison_table([installed / "tiny_head", installed / "tiny_svm"])
     assert f"{TABLE_MARKERS[0]}\n{table}\n{TABLE_MARKERS[1]}" in text
     assert "old table" not in text and "stale" not in text and "`cnn_bilstm_attention`" in text
+    assert "whisper_head_8s" not in text  # an ablation's recipe is not a model waiting to be trained
     assert text.startswith("# Models\n\nintro\n\n") and text.endswith(f"{UNTRAINED_MARKERS[1]}\nend\n") and "- a finding\n" in text
     assert main(["evaluate", "--table-only", "--write-readme", str(readme)]) == 0
     assert readme.read_text() == text  # idempotent
