@@ -18,7 +18,7 @@ from ser.data.sources import corpus_title
 from ser.errors import ConfigError, CorpusError
 from ser.evaluation import protocols
 from ser.evaluation.evaluate import available_protocols, evaluate
-from ser.evaluation.protocols import HEADLINE_PROTOCOL, PROTOCOLS, SPEAKER_NORM_CLIPS, variant_name
+from ser.evaluation.protocols import ANY, HEADLINE_PROTOCOL, PROTOCOLS, SPEAKER_NORM_CLIPS, variant_name
 from ser.markup import write_between_markers
 from ser.models.artifacts import PLAIN, SPEAKER_NORM, library_versions, read_json, save_model, verify, write_json
 from ser.models.inputs import compute_many
@@ -33,20 +33,46 @@ def _stderr(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+def protocol_problem(rows: Sequence[Row], name: str) -> str | None:
+    """Why ``rows`` cannot be evaluated under protocol ``name``, in words (None when they can): a corpus it needs
+    is missing, or the tested corpus has too few speakers to split by speaker (a small corpus of one's own)."""
+    protocol = PROTOCOLS[name]
+    has = ", ".join(corpus_title(d) for d in sorted({r.dataset for r in rows})) or "no clips"
+    if name not in available_protocols(rows):
+        named = [corpus_title(c) for c in dict.fromkeys((protocol.train, protocol.test)) if c != ANY]
+        needs = " and ".join(named) + (" clips" if named else "")
+        if ANY in (protocol.train, protocol.test):
+            needs = f"{needs} and clips of another corpus" if named else "clips of two corpora or more"
+        return f"{protocol.title} needs {needs}; the data has {has}."
+    need = MIN_SPEAKERS.get(protocol.scheme, 0)
+    have = len({r.speaker for r in rows if r.dataset == protocol.test})
+    if have < need:
+        return f"{protocol.title} needs {need} speakers of {corpus_title(protocol.test)}, and the data has {have}."
+    return None
+
+
 def auto_protocols(rows: Sequence[Row], log: Log = _stderr) -> list[str]:
     """What ``--protocols auto`` runs: every protocol whose corpora are present (``available_protocols``), less those
-    whose tested corpus has too few speakers to split by speaker (a small corpus of one's own); each one left
-    out is said in ``log``."""
+    whose tested corpus has too few speakers to split by speaker; each of those is said in ``log``."""
     chosen = []
     for name in available_protocols(rows):
-        protocol = PROTOCOLS[name]
-        need = MIN_SPEAKERS.get(protocol.scheme, 0)
-        have = len({r.speaker for r in rows if r.dataset == protocol.test})
-        if have < need:
-            log(f"{protocol.title}: left out, it needs {need} speakers of {corpus_title(protocol.test)} and the data has {have}")
-            continue
-        chosen.append(name)
+        problem = protocol_problem(rows, name)
+        if problem:
+            log(f"left out: {problem}")
+        else:
+            chosen.append(name)
     return chosen
+
+
+def chosen_protocols(rows: Sequence[Row], names: Sequence[str] | None, log: Log = _stderr) -> list[str]:
+    """The protocols to run: ``auto_protocols`` when ``names`` is None, else ``names``, each checked against the data
+    first (ConfigError saying what is missing, before any feature is computed)."""
+    if names is None:
+        return auto_protocols(rows, log)
+    problems = [p for p in (protocol_problem(rows, n) for n in names) if p]
+    if problems:
+        raise ConfigError(" ".join(problems))
+    return list(names)
 
 
 def load_rows(sources: Sequence[str | Path], label_set: LabelSet) -> tuple[list[Row], dict]:
@@ -102,8 +128,8 @@ def train(
     label_set = label_set or LabelSet()
     rows, data_summary = load_rows(sources, label_set)
     log(f"{len(rows)} clips, {data_summary['speakers']} speakers: {data_summary['per_dataset']}")
+    protocols = chosen_protocols(rows, protocols, log)
     features, augmented = _features(spec, rows)
-    protocols = auto_protocols(rows, log) if protocols is None else list(protocols)
     results = (
         evaluate(spec, rows, features, label_set, protocols, augmented=augmented, log=log, progress=progress)
         if protocols
@@ -154,8 +180,8 @@ def reevaluate(folder: Path, sources: Sequence[str | Path], protocols: Sequence[
     spec = ModelSpec.from_dict(meta["spec"])
     label_set = LabelSet.from_dict(meta["training_data"]["label_set"])
     rows, _ = load_rows(sources, label_set)
+    protocols = chosen_protocols(rows, protocols, log)
     features, augmented = _features(spec, rows)
-    protocols = auto_protocols(rows, log) if protocols is None else list(protocols)
     results = evaluate(spec, rows, features, label_set, protocols, augmented=augmented, log=log)
     for name in ("metrics", "confusion", "history"):
         path = folder / f"{name}.json"

@@ -218,5 +218,20 @@ def test_auto_protocols_leave_out_what_a_small_corpus_cannot_split_and_say_so():
     small = [r for r in full if r.speaker in ("ravdess_01", "ravdess_02", "tess_OAF")]
     said: list[str] = []
     assert auto_protocols(small, log=said.append) == ["ravdess_to_tess", "tess_to_ravdess", "loco"]
-    assert len(said) == 3 and "needs 6 speakers of RAVDESS (English) and the data has 2" in said[0], said
-    assert "needs 2 speakers of TESS (English) and the data has 1" in said[1], said
+    assert len(said) == 3 and "needs 6 speakers of RAVDESS (English), and the data has 2" in said[0], said
+    assert "needs 2 speakers of TESS (English), and the data has 1" in said[1], said
+
+
+def test_named_protocols_the_data_cannot_run_say_what_is_missing():
+    from ser.errors import ConfigError
+    from ser.evaluation.experiment import chosen_protocols, protocol_problem
+
+    ravdess = [r for r in _rows() if r.dataset == "ravdess"]
+    assert protocol_problem(ravdess, "ravdess_6fold") is None
+    assert protocol_problem(ravdess, "loco") == "Leave one corpus out needs clips of two corpora or more; the data has RAVDESS (English)."
+    assert protocol_problem(ravdess, "ravdess_to_tess") == ("RAVDESS → TESS (cross-corpus) needs RAVDESS (English) and TESS (English) clips; "
+                                                            "the data has RAVDESS (English).")
+    assert "needs RAVDESS (English) clips and clips of another corpus" in protocol_problem(ravdess, "ravdess_6fold_all")
+    with pytest.raises(ConfigError, match="Leave one corpus out needs clips of two corpora"):
+        chosen_protocols(ravdess, ["ravdess_6fold", "loco"], log=lambda _: None)
+    assert chosen_protocols(ravdess, ["ravdess_6fold"], log=lambda _: None) == ["ravdess_6fold"]
