@@ -77,9 +77,14 @@ def main() -> int:
             uar = summarize(local_y, local_p, split.labels)["uar"]
             results[condition][split.test_corpus] = uar
             print(f"{condition:13s} {split.test_corpus:8s} UAR {100 * uar:5.1f} %  [{time.perf_counter() - started:.0f} s]", flush=True)
+            _write(args.out, spec, results)  # after every corpus: a run cut short keeps what it finished
         print(f"{condition:13s} mean     UAR {100 * np.mean(list(results[condition].values())):5.1f} %", flush=True)
-    Path(args.out).write_text(json.dumps({"recipe": spec.to_dict(), "uar": results}, indent=1) + "\n")
     return 0
+
+
+def _write(out: str, spec, results: dict[str, dict[str, float]]) -> None:
+    means = {c: float(np.mean(list(r.values()))) for c, r in results.items() if r}
+    Path(out).write_text(json.dumps({"recipe": spec.to_dict(), "uar": results, "mean_uar": means}, indent=1) + "\n")
 
 
 if __name__ == "__main__":
