@@ -101,7 +101,9 @@ def chance(labels: Sequence[str]) -> float | None:
 
 def stored_variant(metrics: Mapping[str, Any], protocol: str, variant: str) -> dict[str, Any] | None:
     """What a model's metrics.json holds for one protocol and scoring variant (None when absent)."""
-    found = metrics.get(protocol, {}).get("variants", {}).get(variant) if isinstance(metrics, Mapping) else None
+    found: Any = metrics
+    for key in (protocol, "variants", variant):  # a damaged file may hold anything at any level
+        found = found.get(key) if isinstance(found, Mapping) else None
     return found if isinstance(found, dict) else None
 
 

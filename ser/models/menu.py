@@ -70,7 +70,8 @@ def model_menu() -> list[MenuEntry]:
             metrics = read_json(path) if path.is_file() else {}
         except ModelError:
             return None, None
-        chance = (metrics.get("loco") or {}).get("chance") if isinstance(metrics, dict) else None
+        loco = metrics.get("loco") if isinstance(metrics, dict) else None
+        chance = loco.get("chance") if isinstance(loco, dict) else None
         return figure(metrics, "loco", "none", "uar"), chance if isinstance(chance, int | float) else None
 
     figures = {name: accuracy(name) for name in names}

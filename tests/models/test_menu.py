@@ -66,7 +66,10 @@ def test_the_menu_reads_the_leave_one_corpus_out_figure(tmp_path, monkeypatch):
     (tmp_path / "a" / "metrics.json").write_text(json.dumps(stored))
     _model(tmp_path, "b", 0.6)
     (tmp_path / "b" / "metrics.json").write_text("{not json")  # unreadable: no figures, still listed
+    _model(tmp_path, "c", 0.5)
+    (tmp_path / "c" / "metrics.json").write_text(json.dumps({"loco": [1, 2]}))  # damaged: no figure, no crash
     monkeypatch.setenv("SER_MODELS", str(tmp_path))
-    a, b = model_menu()
+    a, b, c = model_menu()
     assert (a.name, a.new_corpus_uar, a.new_corpus_chance) == ("a", 0.41, 0.2)
     assert (b.name, b.accuracy, b.new_corpus_uar) == ("b", None, None)
+    assert (c.name, c.new_corpus_uar, c.new_corpus_chance) == ("c", None, None)
