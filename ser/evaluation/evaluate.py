@@ -145,13 +145,13 @@ def evaluate(
         for i, split in enumerate(splits, 1):
             start = time.perf_counter()
             title = f"{protocol.name} {i}/{len(splits)}" if progress else None
-            key = split_cache.split_key(spec_dict, rows_key, labels, name, split.train, split.test, versions) if resume else ""
-            stored = split_cache.load(key) if resume else None
+            keys = split_cache.split_keys(spec_dict, rows_key, labels, name, split.train, split.test, versions) if resume else []
+            stored = split_cache.load_first(keys)
             if stored is None:
                 results, hist = _run_split(spec, rows, features, y, labels, split, augmented, title)
                 hist["seconds"] = round(time.perf_counter() - start, 1)
                 if resume:
-                    split_cache.save(key, results, hist)
+                    split_cache.save(keys[0], results, hist)
             else:
                 results, hist = stored
                 resumed["splits"] += 1

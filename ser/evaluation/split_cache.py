@@ -6,7 +6,8 @@ A split's entry is keyed on everything its result depends on: the recipe (``Mode
 rows (corpus, speaker, emotion, and each file's name and content, as the feature cache keys them), the
 classes, the protocol, the split's train and test indices, the library versions and the code that fits
 and scores (``FITTING_CODE``, comments and docstrings aside). Anything else changed gives a new key, so
-a stale result is never reused. Entries live in ``$SER_SPLITS``, else ``$SER_CACHE/splits``
+a stale result is never reused, except under the code listed in ``EQUIVALENT_CODE``: earlier versions a
+test proved to give the same results, bit for bit. Entries live in ``$SER_SPLITS``, else ``$SER_CACHE/splits``
 (``~/.cache/ser/splits``); deleting that folder recomputes everything.
 """
 
@@ -39,6 +40,15 @@ def cache_dir() -> Path:
 # The modules a split's result depends on; comments and docstrings do not count (code_digest).
 FITTING_CODE = ("models/training.py", "models/architectures.py", "models/speaker_norm.py", "models/temperature.py",
                 "models/inputs.py", "evaluation/evaluate.py", "evaluation/metrics.py")
+
+
+# Digests of earlier versions of FITTING_CODE that give the same results as today's code, bit for bit (a
+# test proves it): the splits they stored still count. Each says what changed since, and the test.
+EQUIVALENT_CODE: dict[str, str] = {
+    "9e81073e8cce114f77e679b25c22ce0c9209b307549312e9fbde35783a18e289":
+        "frame matrices padded batch by batch as drawn (training.training_batches), not all at once: "
+        "tests/models/test_training.py::test_batches_padded_as_drawn_fit_the_same_weights",
+}
 
 
 @functools.lru_cache(maxsize=1)
@@ -74,16 +84,32 @@ def rows_digest(rows: Sequence[Row]) -> str:
 
 
 def split_key(spec: dict[str, Any], rows: str, labels: Sequence[str], protocol: str, train: np.ndarray, test: np.ndarray,
-              versions: dict[str, str]) -> str:
-    """The cache key of one split (``spec``: ``ModelSpec.to_dict()``, ``rows``: ``rows_digest``)."""
+              versions: dict[str, str], code: str | None = None) -> str:
+    """The cache key of one split (``spec``: ``ModelSpec.to_dict()``, ``rows``: ``rows_digest``; ``code``: a
+    ``code_digest``, today's by default)."""
     h = hashlib.sha256()
     head = {"format": FORMAT, "spec": spec, "rows": rows, "labels": list(labels), "protocol": protocol, "versions": versions,
-            "code": code_digest()}
+            "code": code or code_digest()}
     h.update(json.dumps(head, sort_keys=True).encode())
     h.update(np.asarray(train, dtype=np.int64).tobytes())
     h.update(b"|")
     h.update(np.asarray(test, dtype=np.int64).tobytes())
     return h.hexdigest()[:32]
+
+
+def split_keys(spec: dict[str, Any], rows: str, labels: Sequence[str], protocol: str, train: np.ndarray, test: np.ndarray,
+               versions: dict[str, str]) -> list[str]:
+    """The split's key under today's code (store under this one), then under each ``EQUIVALENT_CODE``."""
+    return [split_key(spec, rows, labels, protocol, train, test, versions, code) for code in (code_digest(), *EQUIVALENT_CODE)]
+
+
+def load_first(keys: Sequence[str]) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], dict] | None:
+    """The first of ``keys`` that is stored (``load``), or None."""
+    for key in keys:
+        stored = load(key)
+        if stored is not None:
+            return stored
+    return None
 
 
 def load(key: str) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], dict] | None:

@@ -145,14 +145,82 @@ def pad_batch(features: Sequence[np.ndarray], max_frames: int) -> np.ndarray:
     """
     if features[0].ndim == 1:
         return np.stack(features).astype(np.float32)
-    length = min(max(f.shape[0] for f in features), max_frames)
+    length = padded_length(features, max_frames)
     out = np.zeros((len(features), length, features[0].shape[1]), np.float32)
     for i, f in enumerate(features):
-        if f.shape[0] > length:
-            start = (f.shape[0] - length) // 2
-            f = f[start : start + length]
+        f = _centre_crop(f, length)
         out[i, : f.shape[0]] = f
     return out
+
+
+def padded_length(features: Sequence[np.ndarray], max_frames: int) -> int:
+    """The length ``pad_batch`` pads a set of frame matrices to: the longest, at most ``max_frames``."""
+    return min(max(f.shape[0] for f in features), max_frames)
+
+
+def _centre_crop(frames: np.ndarray, length: int) -> np.ndarray:
+    if frames.shape[0] <= length:
+        return frames
+    start = (frames.shape[0] - length) // 2
+    return frames[start : start + length]
+
+
+def training_batches(features: Sequence[np.ndarray], y: np.ndarray, weights: np.ndarray, max_frames: int, batch_size: int):
+    """Shuffled training batches of frame matrices, as a ``tf.data.Dataset`` of (x, y, sample weight).
+
+    Each batch is exactly what ``model.fit(pad_batch(features, max_frames), y, sample_weight=weights,
+    batch_size=batch_size, shuffle=True)`` would draw (same order, same padded length), but the clips are
+    kept unpadded (ragged) and a batch is padded only when it is drawn: the whole padded training set of
+    the seven corpora (11,442 clips × 400 frames × 384 values, 7 GB, and Keras's copy of it) no longer has
+    to fit in memory. The pipeline follows Keras 3's ``ArrayDataAdapter.get_tf_dataset`` step by step, so
+    the shuffle draws the same permutations (``tests/models/test_training_batches.py`` checks that a fit
+    gives the same weights both ways).
+    """
+    import tensorflow as tf
+
+    length = padded_length(features, max_frames)
+    clips = [_centre_crop(f, length) for f in features]
+    dims = clips[0].shape[1]
+    frames = tf.RaggedTensor.from_row_lengths(np.concatenate(clips).astype(np.float32, copy=False),
+                                              np.array([c.shape[0] for c in clips], np.int64))
+    del clips
+    inputs = (frames, np.asarray(y), np.asarray(weights, np.float32))
+    num_samples = len(features)
+    num_full_batches = num_samples // batch_size
+    partial_batch_size = num_samples % batch_size
+
+    def permutation(_):
+        indices = tf.range(num_samples, dtype=tf.int64)
+        indices = tf.random.shuffle(indices)
+        return indices
+
+    def slice_batch_indices(indices):
+        num_in_full_batch = num_full_batches * batch_size
+        first_k_indices = tf.slice(indices, [0], [num_in_full_batch])
+        first_k_indices = tf.reshape(first_k_indices, [num_full_batches, batch_size])
+        flat_dataset = tf.data.Dataset.from_tensor_slices(first_k_indices)
+        if partial_batch_size:
+            index_remainder = tf.data.Dataset.from_tensors(tf.slice(indices, [num_in_full_batch], [partial_batch_size]))
+            flat_dataset = flat_dataset.concatenate(index_remainder)
+        return flat_dataset
+
+    def grab_batch(i, data):
+        x, labels, sample_weight = data
+        padded = tf.gather(x, i, axis=0).to_tensor(default_value=0.0, shape=[None, length, dims])
+        return padded, tf.gather(labels, i, axis=0), tf.gather(sample_weight, i, axis=0)
+
+    indices_dataset = tf.data.Dataset.range(1).map(permutation).prefetch(1).flat_map(slice_batch_indices)
+    dataset = tf.data.Dataset.zip((indices_dataset, tf.data.Dataset.from_tensors(inputs).repeat()))
+    dataset = dataset.map(grab_batch, num_parallel_calls=tf.data.AUTOTUNE)
+    options = tf.data.Options()
+    options.experimental_optimization.apply_default_optimizations = False
+    options.experimental_external_state_policy = tf.data.experimental.ExternalStatePolicy.IGNORE
+    dataset = dataset.with_options(options)
+    options = tf.data.Options()
+    options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
+    dataset = dataset.with_options(options).prefetch(tf.data.AUTOTUNE)
+    n_batches = num_full_batches + (1 if partial_batch_size else 0)
+    return dataset.apply(tf.data.experimental.assert_cardinality(n_batches))
 
 
 def validation_split(speakers: Sequence[str], y: np.ndarray, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -299,15 +367,16 @@ def _fit_keras(spec: ModelSpec, train_x, train_y, weights, val_x, val_y, n_class
     ]
     if progress is not None:
         callbacks.append(epoch_progress(spec.epochs, progress))
+    if train_x[0].ndim == 1:  # one vector per clip: Keras shuffles and batches the stacked array
+        data = {"x": pad_batch(train_x, spec.max_frames), "y": train_y, "sample_weight": weights, "batch_size": spec.batch_size,
+                "shuffle": True}
+    else:  # frames: padded batch by batch as drawn (the padded set can be larger than memory)
+        data = {"x": training_batches(train_x, train_y, weights, spec.max_frames, spec.batch_size), "shuffle": False}
     result = model.fit(
-        pad_batch(train_x, spec.max_frames),
-        train_y,
+        **data,
         validation_data=(pad_batch(val_x, spec.max_frames), val_y),
         epochs=spec.epochs,
-        batch_size=spec.batch_size,
-        sample_weight=weights,
         callbacks=callbacks,
-        shuffle=True,
         verbose=verbose,
     )
     history = {k: [float(v) for v in vals] for k, vals in result.history.items() if k != "learning_rate"}

@@ -188,6 +188,25 @@ def test_a_split_is_stored_under_a_key_of_everything_it_depends_on(tmp_path, mon
     assert split_cache.load(key) is None
 
 
+def test_splits_stored_by_code_proven_equivalent_still_count(tmp_path, monkeypatch):
+    from ser.evaluation import split_cache
+
+    monkeypatch.setenv("SER_SPLITS", str(tmp_path))
+    monkeypatch.setattr(split_cache, "EQUIVALENT_CODE", {"earlier": "the same results, proven by a test"})
+    train, test = np.arange(10), np.arange(10, 20)
+    args = (SMALL.to_dict(), "rows", ("happy", "sad"), "tess_loso", train, test, {"numpy": "2"})
+    keys = split_cache.split_keys(*args)
+    assert keys == [split_cache.split_key(*args), split_cache.split_key(*args, code="earlier")]
+    assert split_cache.load_first(keys) is None
+    results = {"none": (np.array([0, 1]), np.array([[0.9, 0.1], [0.2, 0.8]]))}
+    split_cache.save(split_cache.split_key(*args, code="other"), results, {"seconds": 1.0})  # code not listed: not used
+    assert split_cache.load_first(keys) is None
+    split_cache.save(keys[1], results, {"seconds": 2.0})
+    assert split_cache.load_first(keys)[1] == {"seconds": 2.0}
+    split_cache.save(keys[0], results, {"seconds": 3.0})  # today's code first
+    assert split_cache.load_first(keys)[1] == {"seconds": 3.0}
+
+
 def test_the_code_digest_follows_the_code_not_its_comments(tmp_path, monkeypatch):
     from pathlib import Path
 

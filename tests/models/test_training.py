@@ -11,7 +11,7 @@ import pytest
 from ser.errors import ConfigError
 from ser.models.inputs import InputSpec
 from ser.models.speaker_norm import Normalizer, feature_mean
-from ser.models.training import ModelSpec, fit, pad_batch, validation_split
+from ser.models.training import ModelSpec, fit, pad_batch, training_batches, validation_split
 
 
 def _toy(n_speakers: int = 6, per_class: int = 10, frames: int = 12, dim: int = 8, seed: int = 0, speaker_spread: float = 2.0):
@@ -49,6 +49,52 @@ def test_pad_batch_pads_with_zeros_and_crops_the_centre():
     assert batch.shape == (2, 6, 2)
     assert not batch[0, 3:].any() and batch[0, :3].all()
     np.testing.assert_array_equal(batch[1], b[2:8])
+
+
+def test_training_batches_pad_each_batch_to_the_set_length_and_keep_labels_with_their_clips():
+    rng = np.random.default_rng(1)
+    xs = [np.full((int(rng.integers(3, 15)), 2), i + 1, np.float32) for i in range(37)]  # clip i holds the value i + 1
+    xs[5] = np.full((20, 2), 6, np.float32)  # longer than max_frames: centre-cropped to 12
+    batches = list(training_batches(xs, np.arange(37), np.arange(37) / 10, max_frames=12, batch_size=8))
+    assert [len(b[1]) for b in batches] == [8, 8, 8, 8, 5]
+    seen = []
+    for x, y, w in batches:
+        x, y, w = x.numpy(), y.numpy(), w.numpy()
+        assert x.shape[1:] == (12, 2)
+        np.testing.assert_array_equal(x[:, 0, 0], y + 1)  # each clip keeps its own label and weight
+        np.testing.assert_allclose(w, y / 10, rtol=1e-6)
+        for row, i in zip(x, y, strict=True):  # the clip's frames, then zeros
+            n = min(xs[i].shape[0], 12)
+            np.testing.assert_array_equal(row[:n], pad_batch([xs[i]], 12)[0, :n])
+            assert not row[n:].any()
+        seen += y.tolist()
+    assert sorted(seen) == list(range(37)) and seen != list(range(37))  # every clip once, shuffled
+
+
+def test_batches_padded_as_drawn_fit_the_same_weights():
+    """``training_batches`` must draw what Keras draws from the fully padded array (same shuffle, same
+    padding): stored evaluation splits fitted the old way count as the new code's (split_cache.EQUIVALENT_CODE)."""
+    from ser.models.architectures import build
+    from ser.quiet import keras as quiet_keras
+
+    keras = quiet_keras()
+    rng = np.random.default_rng(0)
+    xs = [rng.normal(size=(int(rng.integers(20, 90)), 6)).astype(np.float32) for _ in range(75)]  # 75 = 4 × 16 + 11
+    y, w = rng.integers(0, 3, 75), rng.uniform(0.5, 2, 75)
+
+    def weights_after(**data):
+        keras.utils.set_random_seed(7)
+        model = build("lstm", (None, 6), 3, units=[8], dense_units=[4], time_pool=4, clip_norm="meanvar", spec_augment=[2, 10, 2, 8])
+        model.compile(optimizer=keras.optimizers.AdamW(1e-3), loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+        model.fit(**data, epochs=2, verbose=0)
+        return model.get_weights()
+
+    padded = pad_batch(xs, 64)
+    everything = weights_after(x=padded, y=y, sample_weight=w, batch_size=16, shuffle=True)
+    as_drawn = weights_after(x=training_batches(xs, y, w, 64, 16), shuffle=False)
+    in_order = weights_after(x=padded, y=y, sample_weight=w, batch_size=16, shuffle=False)
+    assert all(np.array_equal(a, b) for a, b in zip(everything, as_drawn, strict=True))
+    assert not all(np.array_equal(a, b) for a, b in zip(everything, in_order, strict=True))  # the order does matter
 
 
 def test_normalizer_round_trip():
