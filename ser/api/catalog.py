@@ -19,12 +19,6 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
 
-def _chance(stored: dict[str, Any]) -> float | None:
-    """The stored chance level (leave one corpus out stores its mean over corpora), else 1 / classes."""
-    value = stored.get("chance")
-    return float(value) if isinstance(value, (int, float)) else protocols.chance(stored.get("labels") or ())
-
-
 def model_entry(folder: Path, default: str | None) -> dict[str, Any]:
     """One model: name, labels, size, and per stored protocol its fold-mean figures (no speaker
     normalisation; ECE over all folds pooled)."""
@@ -39,7 +33,7 @@ def model_entry(folder: Path, default: str | None) -> dict[str, Any]:
             "title": protocol.title,
             **figures,
             "ece": _round(protocols.figure(metrics, name, "none", "ece", "pooled")),
-            "chance": _round(_chance(metrics[name])),
+            "chance": _round(protocols.stored_chance(metrics, name)),
         }
     latency = meta.get("latency_ms_3s")
     return {

@@ -99,6 +99,19 @@ def chance(labels: Sequence[str]) -> float | None:
     return 1.0 / len(labels) if labels else None
 
 
+def stored_chance(metrics: Mapping[str, Any], protocol: str) -> float | None:
+    """A protocol's chance level from a model's metrics.json: as stored with it (leave one corpus out: the
+    mean over the held-out corpora of 1 / their classes), else 1 / its stored classes; None when absent."""
+    stored = metrics.get(protocol) if isinstance(metrics, Mapping) else None
+    if not isinstance(stored, Mapping):
+        return None
+    value = stored.get("chance")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    labels = stored.get("labels")
+    return chance(labels) if isinstance(labels, list) else None
+
+
 def stored_variant(metrics: Mapping[str, Any], protocol: str, variant: str) -> dict[str, Any] | None:
     """What a model's metrics.json holds for one protocol and scoring variant (None when absent)."""
     found: Any = metrics

@@ -227,11 +227,3 @@ def _load_weights(path: Path, spec: ModelSpec) -> Any:
             return pickle.load(handle)
     except Exception as exc:
         raise ModelError(f"{path.parent.name}: {path.name} cannot be loaded ({type(exc).__name__}: {exc}).") from None
-
-
-def headline(folder: Path, key: str = "uar") -> float | None:
-    """A model's stored headline fold-mean figure (``ser.evaluation.protocols.headline``), or None when it was not evaluated."""
-    from ser.evaluation.protocols import headline as stored_headline
-
-    path = folder / "metrics.json"
-    return stored_headline(read_json(path), key) if path.is_file() else None

@@ -11,9 +11,10 @@ nothing is called a baseline.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from ser.evaluation.protocols import figure
-from ser.models.artifacts import ModelError, default_model_name, headline, list_models, models_dir, read_json
+from ser.evaluation.protocols import figure, headline, stored_chance
+from ser.models.artifacts import ModelError, default_model_name, list_models, models_dir, read_json
 
 BASELINE_GAP = 0.15  # accuracy (0–1) below the default's that makes a model a baseline
 
@@ -58,27 +59,22 @@ def model_menu() -> list[MenuEntry]:
     except ModelError:
         default = names[0] if names else None
 
-    def accuracy(name: str) -> float | None:
-        try:
-            return headline(root / name, key="accuracy")
-        except ModelError:
-            return None
-
-    def new_corpus(name: str) -> tuple[float | None, float | None]:
+    def stored(name: str) -> dict[str, Any]:  # metrics.json; {} when absent or unreadable
         path = root / name / "metrics.json"
         try:
             metrics = read_json(path) if path.is_file() else {}
         except ModelError:
-            return None, None
-        loco = metrics.get("loco") if isinstance(metrics, dict) else None
-        chance = loco.get("chance") if isinstance(loco, dict) else None
-        return figure(metrics, "loco", "none", "uar"), chance if isinstance(chance, int | float) else None
+            return {}
+        return metrics if isinstance(metrics, dict) else {}
 
-    figures = {name: accuracy(name) for name in names}
+    metrics = {name: stored(name) for name in names}
+    figures = {name: headline(metrics[name], "accuracy") for name in names}
     bar = figures.get(default)
-    entries = [MenuEntry(name, figures[name], default=name == default,
-                         baseline=name != default and bar is not None
-                         and (figures[name] is None or figures[name] < bar - BASELINE_GAP),
-                         new_corpus_uar=(loco := new_corpus(name))[0], new_corpus_chance=loco[1])
-               for name in names]
+    entries = []
+    for name in names:
+        uar = figure(metrics[name], "loco", "none", "uar")
+        entries.append(MenuEntry(name, figures[name], default=name == default,
+                                 baseline=name != default and bar is not None
+                                 and (figures[name] is None or figures[name] < bar - BASELINE_GAP),
+                                 new_corpus_uar=uar, new_corpus_chance=stored_chance(metrics[name], "loco") if uar is not None else None))
     return sorted(entries, key=lambda e: (not e.default, e.baseline, -(e.accuracy or 0.0), e.name))

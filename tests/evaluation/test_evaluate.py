@@ -254,3 +254,15 @@ def test_named_protocols_the_data_cannot_run_say_what_is_missing():
     with pytest.raises(ConfigError, match="Leave one corpus out needs clips of two corpora"):
         chosen_protocols(ravdess, ["ravdess_6fold", "loco"], log=lambda _: None)
     assert chosen_protocols(ravdess, ["ravdess_6fold"], log=lambda _: None) == ["ravdess_6fold"]
+
+
+def test_the_stored_chance_level_is_the_stored_one_else_one_over_the_classes():
+    from ser.evaluation.protocols import stored_chance
+
+    metrics = {"loco": {"chance": 0.18, "labels": ["a", "b"]}, "ravdess_6fold": {"labels": ["a", "b", "c", "d"]},
+               "tess_loso": {"chance": True, "labels": "ab"}, "ravdess_to_tess": [1, 2]}
+    assert stored_chance(metrics, "loco") == 0.18
+    assert stored_chance(metrics, "ravdess_6fold") == 0.25
+    assert stored_chance(metrics, "tess_loso") is None  # damaged: no figure rather than a wrong one
+    assert stored_chance(metrics, "ravdess_to_tess") is None and stored_chance(metrics, "loso") is None
+    assert stored_chance([], "loco") is None

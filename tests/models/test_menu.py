@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from ser.models.artifacts import default_model_name, headline, list_models, models_dir
+from ser.evaluation.protocols import headline
+from ser.models.artifacts import default_model_name, list_models, models_dir, read_json
 from ser.models.menu import MenuEntry, model_menu
 
 
@@ -43,9 +44,9 @@ def test_the_installed_models():
     default = default_model_name()
     assert menu[0].name == default and menu[0].label.endswith("★ default")
     assert sorted(e.name for e in menu) == sorted(list_models())
-    bar = headline(models_dir() / default, key="accuracy")
+    bar = headline(read_json(models_dir() / default / "metrics.json"), "accuracy")
     for entry in menu[1:]:
-        assert entry.accuracy == headline(models_dir() / entry.name, key="accuracy")
+        assert entry.accuracy == headline(read_json(models_dir() / entry.name / "metrics.json"), "accuracy")
         assert entry.baseline == (entry.accuracy < bar - 0.15) and entry.label.endswith(" · baseline") == entry.baseline
     seen = [e.baseline for e in menu[1:]]
     assert seen == sorted(seen)  # every baseline after every other model
