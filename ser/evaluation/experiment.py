@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import resource
 import sys
 import time
 from collections import Counter
@@ -162,6 +163,7 @@ def train(
         # splits an earlier, stopped run had fitted count with the time they took then
         "train_seconds": round(time.perf_counter() - started + resumed["seconds"], 1),
         "resumed_splits": resumed["splits"],
+        "peak_memory_gb": peak_memory_gb(),
         "parameters": _parameters(final["plain"]),
     }
     meta["latency_ms_3s"] = measure_latency(final["plain"])
@@ -170,8 +172,14 @@ def train(
     write_json(out_dir / "history.json", results["history"])
     write_json(out_dir / "metrics.json", results["metrics"])
     write_json(out_dir / "confusion.json", results["confusion"])
-    log(f"wrote {out_dir} in {meta['train_seconds']:.0f} s")
+    log(f"wrote {out_dir} in {meta['train_seconds']:.0f} s, {meta['peak_memory_gb']:.1f} GB resident at most")
     return out_dir
+
+
+def peak_memory_gb() -> float:
+    """The most memory this process has held resident so far, in GB (Linux counts ``ru_maxrss`` in KiB): what
+    ``ser train`` needed, the splits stored by an earlier, stopped run aside."""
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e9, 2)
 
 
 def reevaluate(folder: Path, sources: Sequence[str | Path], protocols: Sequence[str] | None = None, log: Log = _stderr) -> dict:

@@ -635,6 +635,8 @@ def model_card(report: ModelReport) -> list[tuple[str, str]]:
         ("trained", str(meta.get("created", "not stored"))),
         ("training time", f"{float(meta['train_seconds']) / 60:.1f} min (all protocols and the final fits)"
          if meta.get("train_seconds") is not None else "not stored"),
+        ("peak memory", f"{float(meta['peak_memory_gb']):.1f} GB resident (the process that wrote the model; splits "
+                        f"stored by an earlier run not counted)" if meta.get("peak_memory_gb") is not None else "not stored"),
         ("size", f"{meta.get('parameters', 0):,} parameters · {meta.get('size_mb', 0):.1f} MB of weight files"
          if meta.get("parameters") is not None else f"{meta.get('size_mb', '?')} MB"),
         ("3 s clip", f"{latency['median']:.0f} ms median, {latency.get('p95', float('nan')):.0f} ms p95 "

@@ -56,6 +56,7 @@ def test_artifacts_are_complete(models):
     assert meta["training_data"]["clips"] == 48 and meta["training_data"]["speakers"] == 6
     assert len(meta["training_data"]["rows_sha256"]) == 64 and meta["command"].startswith("ser train")
     assert {"numpy", "scikit-learn", "python"} <= set(meta["versions"])
+    assert 0.05 < meta["peak_memory_gb"] < 64  # this test process: Python, numpy and scikit-learn at least
     metrics = json.loads((folder / "metrics.json").read_text())["ravdess_6fold"]
     assert len(metrics["folds"]) == 6 and set(metrics["variants"]) == {"none", "baseline_3", "baseline_10"}
     none = metrics["variants"]["none"]

@@ -144,6 +144,9 @@ def test_model_card_names_provenance(zoo):
     assert card["command"] == "ser train alpha" and card["seed"] == "3"
     assert card["manifest sha256"].startswith("abab") and card["labelled rows sha256"].startswith("cdcd")
     assert "1.5 min" in card["training time"] and "1,234 parameters" in card["size"]
+    assert card["peak memory"] == "not stored"
+    reports[1].meta["peak_memory_gb"] = 3.37
+    assert dict(mr.model_card(reports[1]))["peak memory"].startswith("3.4 GB resident")
     assert "Whisper tiny.en" in card["input features"] and "120 clips from 6 speakers" in card["training data"]
     assert "Front end" not in card["architecture"]
     report = reports[1]
