@@ -28,6 +28,11 @@ MAX_FRAMES = 1500  # 30 s: Whisper's positional encodings end there
 BASE_SHA256 = "905e5bf8336bcc625ba4e33498d675a4b935504118c594d868c36e91a60c1a57"
 _DTYPES = {0: np.float32, 1: np.int8, 2: np.int16, 3: np.int32, 4: np.float16}
 PRECISIONS = ("auto", "float32", "bfloat16")
+# The loudest value of Whisper's log-mel (its scaled units: log10 power / 4 + 1) in the median corpus clip:
+# 1.17 over 560 clips, 80 from each corpus (`benchmarks/checks/mel_peaks.py`). A gain of g dB moves every
+# value of the log-mel by g / 40, so shifting each window to peak here makes the encoder's input the same
+# whatever the microphone's level (``log_mel(..., peak=LEVEL_PEAK)``).
+LEVEL_PEAK = 1.17
 
 
 def native_bfloat16() -> bool:
@@ -200,11 +205,12 @@ class LayerEncoder:
         mean, var = last.mean(-1, keepdims=True), last.var(-1, keepdims=True)
         return (last - mean) / np.sqrt(var + 1e-5) * self._final_norm[0].numpy() + self._final_norm[1].numpy()
 
-    def pooled(self, samples: np.ndarray) -> np.ndarray:
+    def pooled(self, samples: np.ndarray, peak: float | None = None) -> np.ndarray:
         """Mean and std over time of every hidden state for a 16 kHz mono clip: (n_states, 2 * width).
 
         Audio is encoded in windows of at most 30 s, each covering only the real audio (no padding
-        to 30 s); the statistics pool the frames of all windows."""
+        to 30 s); the statistics pool the frames of all windows. ``peak``: level each window's log-mel
+        to it (``log_mel``); None encodes the level as recorded."""
         samples = np.asarray(samples, np.float32)
         if samples.ndim != 1:
             raise ConfigError("the Whisper encoder needs mono audio as a 1-D array")
@@ -213,7 +219,7 @@ class LayerEncoder:
         count = 0
         window = 2 * MAX_FRAMES * HOP
         for start in range(0, max(len(samples), 1), window):
-            states = self.hidden_states(log_mel(samples[start : start + window])).astype(np.float64)
+            states = self.hidden_states(log_mel(samples[start : start + window], peak)).astype(np.float64)
             total += states.sum(axis=1)
             squares += (states * states).sum(axis=1)
             count += states.shape[1]
@@ -222,8 +228,12 @@ class LayerEncoder:
         return np.concatenate([mean, std], axis=1).astype(np.float32)
 
 
-def log_mel(samples: np.ndarray) -> np.ndarray:
-    """Whisper's 80-band log-mel of one window (≤ 30 s), even number of frames, as faster-whisper computes it."""
+def log_mel(samples: np.ndarray, peak: float | None = None) -> np.ndarray:
+    """Whisper's 80-band log-mel of one window (≤ 30 s), even number of frames, as faster-whisper computes it.
+
+    ``peak``: shift every value so the loudest one is ``peak`` (``LEVEL_PEAK``): the same as scaling the
+    audio to that level, so a clip and a louder or quieter copy of it give the same log-mel (Whisper clamps
+    each log-mel 8 decades below its own maximum, so the shift moves the clamp along)."""
     from faster_whisper.feature_extractor import FeatureExtractor
 
     if len(samples) < 400:  # one STFT window at least
@@ -231,6 +241,8 @@ def log_mel(samples: np.ndarray) -> np.ndarray:
     mel = _extractor(FeatureExtractor)(samples, padding=0)[:, : 2 * MAX_FRAMES]
     if mel.shape[1] % 2:
         mel = np.pad(mel, ((0, 0), (0, 1)), mode="edge")
+    if peak is not None:
+        mel = mel - mel.max() + np.float32(peak)
     return mel
 
 

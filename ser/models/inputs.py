@@ -6,7 +6,9 @@ identically in training, evaluation and inference. Stored in every model's meta.
 - ``stats``: utterance statistics vector from ``ser.audio.features`` (for classic classifiers),
   optionally followed by the mean and std of the Whisper encoder frames
 - ``layers``: mean and std over time of every hidden state of Whisper base's encoder
-  (``ser.audio.whisper_layers``), flattened to one vector (7 states × 1024 = 7168 values)
+  (``ser.audio.whisper_layers``), flattened to one vector (7 states × 1024 = 7168 values); with
+  ``whisper_peak`` set, each window's log-mel is first levelled to that peak (the same features
+  whatever the recording level)
 
 Computed features of corpus files are cached on disk (``$SER_CACHE`` or ``~/.cache/ser``),
 keyed by the spec and each file's name and content (``file_key``), so a corpus copied again, moved or
@@ -47,6 +49,7 @@ class InputSpec:
     whisper_compute: str = "float32"
     whisper_stats: bool = False  # "stats" only: append mean/std of the Whisper frames
     whisper_context: float = 0.0  # pad short audio with silence to this many seconds before encoding
+    whisper_peak: float | None = None  # "layers" only: level each window's log-mel to this peak (whisper_layers.log_mel)
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -54,6 +57,12 @@ class InputSpec:
         if isinstance(self.feature_config, dict):
             object.__setattr__(self, "feature_config", FeatureConfig.from_dict(self.feature_config))
         object.__setattr__(self, "frame_kinds", tuple(self.frame_kinds))
+        if self.whisper_peak is not None:
+            if self.kind != "layers":
+                raise ConfigError(f"whisper_peak levels Whisper base's log-mel: input kind 'layers' only, not {self.kind!r}")
+            if not isinstance(self.whisper_peak, (int, float)) or not np.isfinite(self.whisper_peak):
+                raise ConfigError(f"whisper_peak must be a finite number, got {self.whisper_peak!r}")
+            object.__setattr__(self, "whisper_peak", float(self.whisper_peak))
 
     @property
     def uses_whisper(self) -> bool:
@@ -73,6 +82,7 @@ class InputSpec:
             "whisper_compute": self.whisper_compute,
             "whisper_stats": self.whisper_stats,
             **({"whisper_context": self.whisper_context} if self.whisper_context else {}),  # keeps older keys stable
+            **({"whisper_peak": self.whisper_peak} if self.whisper_peak is not None else {}),
         }
 
     @classmethod
@@ -95,7 +105,7 @@ class InputSpec:
 
             if self.whisper_model != "base":
                 raise ConfigError("input kind 'layers' reads Whisper base's encoder only (whisper_model 'base')")
-            return load_base_encoder(precision).pooled(samples).reshape(-1)
+            return load_base_encoder(precision).pooled(samples, self.whisper_peak).reshape(-1)
         vector = utterance_vector(samples, self.feature_config)
         if self.whisper_stats:
             frames = self._encoder().encode(samples)

@@ -8,6 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 from ser.audio.features import FeatureConfig
+from ser.audio.whisper_layers import LEVEL_PEAK
 from ser.data.demo import DEMO_SPEAKERS
 from ser.errors import ConfigError
 from ser.models.inputs import InputSpec
@@ -31,6 +32,19 @@ PRESETS: dict[str, ModelSpec] = {
             epochs=60,
             patience=8,
             batch_size=128,  # 4x fewer steps than 32 on 13,900 clips, same held-out UAR (EMOVO 40.5 vs 39.8 %, ASED 40.2 vs 40.0 %)
+            learning_rate=2e-3,
+            balance="corpus_class",
+        ),
+        # The same with each clip's log-mel levelled to one peak before the encoder (whisper_layers.LEVEL_PEAK):
+        # the features no longer depend on how loud the microphone or the corpus recorded.
+        ModelSpec(
+            name="whisper_layers_level",
+            architecture="layer_head",
+            input=InputSpec(kind="layers", whisper_model="base", whisper_peak=LEVEL_PEAK),
+            params={"combine": "concat", "hidden_units": 0, "input_dropout": 0.5, "l2": 1e-2},
+            epochs=60,
+            patience=8,
+            batch_size=128,
             learning_rate=2e-3,
             balance="corpus_class",
         ),

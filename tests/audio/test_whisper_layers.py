@@ -129,3 +129,53 @@ def test_precision_choice(monkeypatch):
     assert wl.resolve_precision("auto") == "bfloat16"
     with pytest.raises(ConfigError, match="precision"):
         wl.resolve_precision("int8")
+
+
+def test_levelled_log_mel_is_the_same_at_any_gain():
+    clip = testing.speech_like(2.0, seed=6)
+    quiet, loud = 0.1 * clip, 2.0 * clip  # -20 dB and +6 dB
+    plain = wl.log_mel(clip)
+    assert abs(float(np.median(plain - wl.log_mel(quiet))) - 0.5) < 1e-3  # 20 dB moves every value by 20 / 40
+    levelled = wl.log_mel(clip, wl.LEVEL_PEAK)
+    assert levelled.max() == pytest.approx(wl.LEVEL_PEAK)
+    for other in (quiet, loud):
+        assert np.abs(wl.log_mel(other, wl.LEVEL_PEAK) - levelled).max() < 1e-4
+
+
+def test_levelled_layers_input_ignores_the_recording_level():
+    levelled = InputSpec(kind="layers", whisper_model="base", whisper_peak=wl.LEVEL_PEAK)
+    plain = InputSpec(kind="layers", whisper_model="base")
+    clip = testing.speech_like(2.0, seed=7)
+
+    def change(spec: InputSpec) -> float:
+        a, b = spec.compute(clip, "float32"), spec.compute(0.1 * clip, "float32")
+        return float(np.linalg.norm(a - b) / np.linalg.norm(a))
+
+    assert change(levelled) < 1e-3 < 1e-2 < change(plain)
+    assert InputSpec.from_dict(levelled.to_dict()) == levelled and levelled.key() != plain.key()
+
+
+def test_layers_input_without_a_peak_is_what_it_was():
+    """Proof for split_cache.EQUIVALENT_CODE: with ``whisper_peak`` unset a spec serialises as before (no new
+    key, so the same feature-cache folder and split keys) and computes faster-whisper's log-mel through the
+    encoder, pooled, exactly as before the setting existed."""
+    from faster_whisper.feature_extractor import FeatureExtractor
+
+    spec = InputSpec(kind="layers", whisper_model="base")
+    assert "whisper_peak" not in spec.to_dict()
+    clip = testing.speech_like(2.0, seed=8)
+    mel = FeatureExtractor(feature_size=wl.N_MELS)(clip, padding=0)
+    mel = np.pad(mel, ((0, 0), (0, mel.shape[1] % 2)), mode="edge")
+    states = wl.load_base_encoder("float32").hidden_states(mel).astype(np.float64)
+    expected = np.concatenate([states.mean(axis=1), states.std(axis=1)], axis=1).astype(np.float32).reshape(-1)
+    np.testing.assert_allclose(spec.compute(clip, "float32"), expected, rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("settings,message", [
+    ({"kind": "whisper", "whisper_peak": 1.0}, "'layers' only"),
+    ({"kind": "layers", "whisper_model": "base", "whisper_peak": "loud"}, "finite number"),
+    ({"kind": "layers", "whisper_model": "base", "whisper_peak": float("nan")}, "finite number"),
+])
+def test_bad_peak_settings_are_refused(settings, message):
+    with pytest.raises(ConfigError, match=message):
+        InputSpec(**settings)
