@@ -219,3 +219,12 @@ def test_model_card_says_when_probabilities_are_calibrated_for_new_voices(zoo):
                                                     "cross_corpus": {"factor": 2.87, "pooled": {"ece": 0.033}}}}}
     limits = dict(mr.model_card(report))["limitations"]
     assert "temperature × 2.87" in limits and "ECE there 0.033" in limits
+
+
+def test_input_summary_says_when_the_level_is_evened_out():
+    from ser.models.zoo import PRESETS
+
+    plain, levelled = ({"spec": PRESETS[name].to_dict()} for name in ("whisper_layers", "whisper_layers_level"))
+    assert mr.input_summary(plain, short=True) == "Whisper base layers"
+    assert mr.input_summary(levelled, short=True) == "Whisper base layers, levelled"
+    assert "peak at 1.17" in mr.input_summary(levelled) and "peak" not in mr.input_summary(plain)
