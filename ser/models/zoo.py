@@ -18,36 +18,29 @@ from ser.models.training import ModelSpec
 # for emotion (prosody and spectral envelope change slower than that), half the training time.
 FRAMES_20MS = FeatureConfig(hop_length=320, n_mfcc=40, n_mels=64)
 
+# Every hidden state of Whisper base's encoder (mean and std over time), one linear layer on
+# top, strongly regularised; trained on all corpora with each (corpus, class) pair weighted
+# alike. Chosen on leave-one-corpus-out UAR (models/README.md has what else was tried).
+WHISPER_LAYERS = ModelSpec(
+    name="whisper_layers",
+    architecture="layer_head",
+    input=InputSpec(kind="layers", whisper_model="base"),
+    params={"combine": "concat", "hidden_units": 0, "input_dropout": 0.5, "l2": 1e-2},
+    epochs=60,
+    patience=8,
+    batch_size=128,  # 4x fewer steps than 32 on 13,900 clips, same held-out UAR (EMOVO 40.5 vs 39.8 %, ASED 40.2 vs 40.0 %)
+    learning_rate=2e-3,
+    balance="corpus_class",
+)
+
+
 PRESETS: dict[str, ModelSpec] = {
     spec.name: spec
     for spec in (
-        # Every hidden state of Whisper base's encoder (mean and std over time), one linear layer on
-        # top, strongly regularised; trained on all corpora with each (corpus, class) pair weighted
-        # alike. Chosen on leave-one-corpus-out UAR (models/README.md has what else was tried).
-        ModelSpec(
-            name="whisper_layers",
-            architecture="layer_head",
-            input=InputSpec(kind="layers", whisper_model="base"),
-            params={"combine": "concat", "hidden_units": 0, "input_dropout": 0.5, "l2": 1e-2},
-            epochs=60,
-            patience=8,
-            batch_size=128,  # 4x fewer steps than 32 on 13,900 clips, same held-out UAR (EMOVO 40.5 vs 39.8 %, ASED 40.2 vs 40.0 %)
-            learning_rate=2e-3,
-            balance="corpus_class",
-        ),
+        WHISPER_LAYERS,
         # The same with each clip's log-mel levelled to one peak before the encoder (whisper_layers.LEVEL_PEAK):
         # the features no longer depend on how loud the microphone or the corpus recorded.
-        ModelSpec(
-            name="whisper_layers_level",
-            architecture="layer_head",
-            input=InputSpec(kind="layers", whisper_model="base", whisper_peak=LEVEL_PEAK),
-            params={"combine": "concat", "hidden_units": 0, "input_dropout": 0.5, "l2": 1e-2},
-            epochs=60,
-            patience=8,
-            batch_size=128,
-            learning_rate=2e-3,
-            balance="corpus_class",
-        ),
+        replace(WHISPER_LAYERS, name="whisper_layers_level", input=replace(WHISPER_LAYERS.input, whisper_peak=LEVEL_PEAK)),
         ModelSpec(
             name="whisper_head",
             architecture="whisper_head",
