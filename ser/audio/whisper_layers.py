@@ -30,7 +30,7 @@ _DTYPES = {0: np.float32, 1: np.int8, 2: np.int16, 3: np.int32, 4: np.float16}
 PRECISIONS = ("auto", "float32", "bfloat16")
 # The loudest value of Whisper's log-mel (its scaled units: log10 power / 4 + 1) in the median corpus clip:
 # 1.17 over 560 clips, 80 from each corpus (`benchmarks/checks/mel_peaks.py`). A gain of g dB moves every
-# value of the log-mel by g / 40, so shifting each window to peak here makes the encoder's input the same
+# value of the log-mel by g / 40, so scaling each window to peak here makes the encoder's input the same
 # whatever the microphone's level (``log_mel(..., peak=LEVEL_PEAK)``).
 LEVEL_PEAK = 1.17
 
@@ -231,18 +231,20 @@ class LayerEncoder:
 def log_mel(samples: np.ndarray, peak: float | None = None) -> np.ndarray:
     """Whisper's 80-band log-mel of one window (≤ 30 s), even number of frames, as faster-whisper computes it.
 
-    ``peak``: shift every value so the loudest one is ``peak`` (``LEVEL_PEAK``): the same as scaling the
-    audio to that level, so a clip and a louder or quieter copy of it give the same log-mel (Whisper clamps
-    each log-mel 8 decades below its own maximum, so the shift moves the clamp along)."""
+    ``peak``: first scale the audio so the log-mel's loudest value is ``peak`` (``LEVEL_PEAK``), so a clip
+    and a louder or quieter copy of it give the same log-mel. The audio is scaled and the log-mel computed
+    again, rather than the log-mel shifted: Whisper clamps each log-mel 8 decades below its own maximum but
+    also floors the power at 1e-10, and on a quiet clip that absolute floor, not the clamp, sets the silence."""
     from faster_whisper.feature_extractor import FeatureExtractor
 
     if len(samples) < 400:  # one STFT window at least
         samples = np.pad(samples, (0, 400 - len(samples)))
     mel = _extractor(FeatureExtractor)(samples, padding=0)[:, : 2 * MAX_FRAMES]
+    if peak is not None:  # a value moves by log10(power) / 4 = log10(amplitude) / 2
+        samples = (samples * 10.0 ** (2.0 * (float(peak) - float(mel.max())))).astype(np.float32)
+        mel = _extractor(FeatureExtractor)(samples, padding=0)[:, : 2 * MAX_FRAMES]
     if mel.shape[1] % 2:
         mel = np.pad(mel, ((0, 0), (0, 1)), mode="edge")
-    if peak is not None:
-        mel = mel - mel.max() + np.float32(peak)
     return mel
 
 
