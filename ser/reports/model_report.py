@@ -518,8 +518,8 @@ def input_summary(meta: dict[str, Any], short: bool = False) -> str:
         peak = spec.get("whisper_peak")
         if short:
             return f"Whisper {spec.get('whisper_model', '')} layers" + (", levelled" if peak is not None else "")
-        level = (f" Each 30 s window's log-mel is first shifted to peak at {peak:g} (Whisper's scale), the same as scaling the "
-                 "audio to one level, so a quiet or loud microphone gives the same features." if peak is not None else "")
+        level = (f" Each 30 s window of audio is first scaled so that its log-mel peaks at {peak:g} (Whisper's scale): a quiet "
+                 "or loud microphone gives the same features." if peak is not None else "")
         return (f"Whisper {spec.get('whisper_model', '')} encoder (multilingual), all 7 hidden states (front end + 6 layers), "
                 f"each pooled to its mean and std over time: 7 × 1024 = 7168 values per clip; no padding to 30 s.{level}")
     if kind == "stats":

@@ -227,4 +227,4 @@ def test_input_summary_says_when_the_level_is_evened_out():
     plain, levelled = ({"spec": PRESETS[name].to_dict()} for name in ("whisper_layers", "whisper_layers_level"))
     assert mr.input_summary(plain, short=True) == "Whisper base layers"
     assert mr.input_summary(levelled, short=True) == "Whisper base layers, levelled"
-    assert "peak at 1.17" in mr.input_summary(levelled) and "peak" not in mr.input_summary(plain)
+    assert "peaks at 1.17" in mr.input_summary(levelled) and "peak" not in mr.input_summary(plain)
