@@ -115,7 +115,8 @@ def _build_parser() -> argparse.ArgumentParser:
                           help="also write the table into FILE (e.g. models/README.md) between its <!-- ser:table ... --> markers")
     evaluate.add_argument("--choose-default", action="store_true",
                           help="make the default (models/DEFAULT) the model with the best leave-one-corpus-out mean UAR, "
-                               "else the best RAVDESS 6-fold UAR (no speaker normalisation)")
+                               "else the best RAVDESS 6-fold UAR (no speaker normalisation); the current default stays "
+                               "unless another model beats it by more than 1 point")
     evaluate.set_defaults(handler=_evaluate)
 
     serve = sub.add_parser(
@@ -454,11 +455,12 @@ def _evaluate(args: argparse.Namespace) -> int:
             remeasure_latency(folder)
     print(comparison_table(folders))
     if args.choose_default:
-        from ser.evaluation.experiment import choose_default
+        from ser.evaluation.experiment import CHOICE_MARGIN, choose_default
         from ser.evaluation.protocols import PROTOCOLS
 
         best, uar, protocol = choose_default(folders)
-        print(f"\ndefault model: {best.name} ({PROTOCOLS[protocol].short_title} UAR {100 * uar:.1f} %), written to {best.parent / 'DEFAULT'}")
+        print(f"\ndefault model: {best.name} ({PROTOCOLS[protocol].short_title} UAR {100 * uar:.1f} %; a model must beat "
+              f"the current default by more than {100 * CHOICE_MARGIN:.0f} point to replace it), written to {best.parent / 'DEFAULT'}")
     if args.write_readme:
         from ser.evaluation.experiment import write_readme
 
