@@ -380,7 +380,8 @@ def choose_default(folders: Sequence[Path], margin: float | None = None) -> tupl
 CHOICE_PROTOCOL = "loco"  # a user's own voice is always a voice from elsewhere
 # Two models' LOCO means closer than this are a tie, and a tie keeps the current default. Between
 # whisper_layers and whisper_layers_level the seven per-corpus differences spread by 3.1 points
-# (standard deviation), so the standard error of their mean difference is 1.2 points.
+# (standard deviation), so the standard error of their mean difference is 1.2 points
+# (benchmarks/checks/loco_difference.py).
 CHOICE_MARGIN = 0.01
 
 
