@@ -82,8 +82,8 @@ def _menu(root: str, signature: tuple) -> list[MenuEntry]:
 
 
 def model_choice() -> str | None:
-    """Sidebar: installed models with their speaker-independent RAVDESS accuracy; the default first, baselines last
-    and labelled (``ser.models.menu``)."""
+    """Sidebar: installed models with their leave-one-corpus-out UAR; the default first, baselines last and
+    labelled (``ser.models.menu``)."""
     menu = {entry.name: entry for entry in _menu(str(models_dir()), models_signature(models_dir()))}
     if not menu:
         st.sidebar.warning("No emotion model is installed; train one with `ser train`.")
@@ -95,9 +95,10 @@ def model_choice() -> str | None:
         names,
         index=names.index(remembered) if remembered in names else 0,
         format_func=lambda name: menu[name].label,
-        help="★ the default model. The % is accuracy on RAVDESS actors the model never heard (6 folds by actor, "
-             f"8 emotions, chance 12.5 %). Baselines score more than {100 * BASELINE_GAP:.0f} points below the default: "
-             "they are there for comparison (Compare models), not for use.",
+        help="★ the default model. The % is its unweighted average recall on corpora it never heard: each "
+             "corpus held out from training in turn (leave one corpus out), the mean over them. Baselines score "
+             f"more than {100 * BASELINE_GAP:.0f} points below the default: they are there for comparison (Compare models), "
+             "not for use.",
     )
     st.sidebar.caption(menu[chosen].summary)
     st.session_state["model"] = chosen

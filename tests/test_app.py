@@ -266,8 +266,8 @@ def test_model_picker_labels_baselines():
     assert picker.label == "Emotion model"
     shown = list(picker.options)  # as the user reads them
     assert shown == [entry.label for entry in model_menu()] and shown[0].endswith("★ default")
-    cnn = [label for label in shown if label.startswith("cnn · ")]
-    assert all(label.endswith(" · baseline") for label in cnn)
+    weakest = [label for label in shown if label.startswith("cnn_lstm")]  # 26 % on held-out corpora, the default 44 %
+    assert weakest and all(label.endswith(" · baseline") for label in weakest)
     # under the picker, the chosen model's figure on corpora it never heard (the default has one)
     summary = model_menu()[0].summary
     assert "corpora it never heard" in summary and summary in [c.value for c in at.sidebar.caption]
