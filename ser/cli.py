@@ -114,9 +114,10 @@ def _build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--write-readme", default=None, metavar="FILE",
                           help="also write the table into FILE (e.g. models/README.md) between its <!-- ser:table ... --> markers")
     evaluate.add_argument("--choose-default", action="store_true",
-                          help="make the default (models/DEFAULT) the model with the best leave-one-corpus-out mean UAR, "
-                               "else the best RAVDESS 6-fold UAR (no speaker normalisation); the current default stays "
-                               "unless another model beats it by more than 1 point")
+                          help=_LazyHelp(lambda: "make the default (models/DEFAULT) the model with the best "
+                                         "leave-one-corpus-out mean UAR, else the best RAVDESS 6-fold UAR (no speaker "
+                                         "normalisation); the current default stays unless another model beats it by more "
+                                         f"than {100 * _choice_margin():g} point(s)"))
     evaluate.set_defaults(handler=_evaluate)
 
     serve = sub.add_parser(
@@ -224,6 +225,12 @@ def _recipes() -> list[str]:
     from ser.models.zoo import PRESETS
 
     return list(PRESETS)
+
+
+def _choice_margin() -> float:
+    from ser.evaluation.experiment import CHOICE_MARGIN
+
+    return CHOICE_MARGIN
 
 
 def _protocols() -> list[str]:
@@ -460,7 +467,7 @@ def _evaluate(args: argparse.Namespace) -> int:
 
         best, uar, protocol = choose_default(folders)
         print(f"\ndefault model: {best.name} ({PROTOCOLS[protocol].short_title} UAR {100 * uar:.1f} %; a model must beat "
-              f"the current default by more than {100 * CHOICE_MARGIN:.0f} point to replace it), written to {best.parent / 'DEFAULT'}")
+              f"the current default by more than {100 * CHOICE_MARGIN:g} point(s) to replace it), written to {best.parent / 'DEFAULT'}")
     if args.write_readme:
         from ser.evaluation.experiment import write_readme
 

@@ -204,3 +204,11 @@ def test_predict_transcribes_when_asked_in_json_and_text(tmp_path, capsys):
     assert record["language"] == "en" and "weather" in record["transcript"].lower()
     assert main(["predict", str(path), "--transcribe"]) == 0
     assert "said (en):" in capsys.readouterr().out
+
+
+def test_evaluate_help_gives_the_default_margin_the_code_uses(capsys, monkeypatch):
+    from ser.evaluation import experiment
+
+    monkeypatch.setattr(experiment, "CHOICE_MARGIN", 0.025)
+    assert main(["evaluate", "--help"]) == 0
+    assert "by more than 2.5 point(s)" in " ".join(capsys.readouterr().out.split())
